@@ -321,7 +321,17 @@ CALIBRATION: dict[str, float] = {
     "capital_return_sensitivity": 6.0,  # logit sensitivity of capital allocation to net returns
     "county_wage_discount": 0.62,  # county-town productivity relative to the average city at start
     "urban_unemployment_base": 0.05,
-    "urban_income_per_worker_base": 54000.0,  # yuan per urban worker 2013 (calibrates the income ratio)
+    "city_wage_2013": 56000.0,  # yuan per efficiency unit of labour in a city of 1 M (urban unit wage 2013)
+    "agglomeration_elasticity": 0.06,  # wage premium of larger cities
+    "capital_output_ratio": 3.0,
+    "native_participation": 0.5,  # workers per urban-hukou resident
+    "native_income_share": 0.46,  # per-capita disposable income of urban natives / wage per efficiency unit
+    "rural_skill_median": 0.55,  # efficiency of a rural worker relative to an urban native
+    "sampling_distance_decay": 1.0,  # candidate cities sampled in proportion to size / distance^decay
+    "ag_capital_per_mu": 1500.0,  # yuan of farm capital per mu in 2013
+    "initial_savings_years": 1.5,  # household savings in years of farm output at the start
+    "rent_out_propensity": 0.15,  # chance a farming household with migrants rents its land out, per migrant share
+    "rent_out_base": 0.03,  # chance a farming household without migrants wants to rent its land out
     "ag_output_per_mu": 1100.0,  # yuan value added per mu at median scale (2013)
     "land_rent_share": 0.35,  # rent as share of output per mu
     "collective_income_per_member": 150.0,  # yuan per member per year
@@ -352,6 +362,47 @@ CALIBRATION: dict[str, float] = {
     "land_price_yuan_per_m2": 900.0,
     "quota_price_yuan_per_mu": 200000.0,
     "homestead_mu_per_household": 0.4,
+    "county_industry_boost": 0.01,  # extra county-town TFP growth per year at full industry promotion
+    "tech_transfer_boost": 0.01,  # extra farm TFP growth per year at full technology transfer
+    "talent_productivity": 0.5,  # farm TFP gain per talent per farm worker
+    "infrastructure_farm_effect": 0.4,  # farm productivity gain per unit of infrastructure index
+    "migrant_unemployment_premium": 1.6,  # migrants' unemployment relative to the urban rate, before services
+    "rural_finance_friction": 0.5,  # share of village returns lost to missing finance at zero access
+    "county_capital_friction": 0.3,
+    "urban_to_ag_friction": 0.75,  # friction on urban capital entering farming, without incentives
+    "urban_to_town_friction": 0.35,
+    "county_invest_share": 0.5,  # share of county spending invested in the town at full fiscal autonomy
+    "urban_service_growth": 0.01,
+    "commute_cost_2013": 6000.0,  # yuan per year of daily commuting village-town at infrastructure 0.35
+    "village_town_km": 25.0,
+    "venture_bonus": 0.5,  # utility of entrepreneurial prospects at home with finance or talent support
+    "return_age_pull": 0.25,  # utility of returning per year of age above `return_age`
+    "family_tie": 0.3,  # extra utility of staying home when there are children
+    "talent_skill_threshold": 1.2,  # returnees above this skill count as talent
+    "new_migrant_age": 24.0,
+    "skill_cap": 3.0,
+    "citizenization_support_value": 1.0,
+    "settle_constant": -4.0,  # logit constant of the settling decision (sets 2013 citizenization flows)
+    "resident_settle_rate": 0.03,  # yearly chance a rural-hukou family living in an open town or city settles
+    "settling_cash_cost": 40000.0,  # yuan spent from savings on settling (2013 prices)
+    "exit_reservation_years": 15.0,  # compensation (years of land income) at which half of willing exit
+    "exit_rate": 0.15,  # yearly chance of exit where the option exists and is attractive
+    "homestead_rent_per_year": 1500.0,  # yuan value of a homestead per year
+    "quota_exit_rate": 0.08,  # yearly chance an idle homestead is turned into a quota at full market reach
+    "quota_household_share": 0.5,  # share of the quota value paid to the household
+    "elderly_farm_effort": 0.4,
+    "land_burn_in_years": 8,  # yearly rounds of the rental market run at the start to lay down 2013 contracts
+    "contract_persistence": 0.8,  # chance a rental contract continues when the household has labour again
+    "operator_skill_power": 2.0,
+    "labour_per_mu_2013": 0.25,  # farm workers per mu on a typical 2013 farm
+    "labour_intensity_power": 0.3,
+    "median_farm_mu": 6.0,
+    "ag_value_added_per_net_income": 3.8,  # farm value added (all farming) per yuan of household net farm income
+    "target_home_to_town": 0.07,  # 2013 yearly shares of reconsidering home workers taking town / city jobs
+    "target_home_to_city": 0.12,
+    "target_migrant_return": 0.06,  # 2013 yearly shares of reconsidering outbound migrants returning home,
+    "target_migrant_to_town": 0.04,  # moving to their county town, or moving to another city
+    "target_migrant_to_city": 0.10,
     "child_to_adult_rate": 1 / 16,
     "adult_to_elderly_rate": 1 / 42,
     "elderly_mortality_share": 0.85,  # share of deaths among the elderly

@@ -1,0 +1,66 @@
+"""Phase 8: births, deaths and ageing. Counts per household by binomial draws; migrants age one by one in the
+array; urban natives change at the crude rates. Every birth and death is booked in the ledger.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .population import LAND_EXITED
+
+
+def age_and_renew(model) -> None:
+    p, lv, h, mg, c, j = model.params, model.lever, model.households, model.migrants, model.counties, model.cities
+    rng = model.streams["demography"]
+    led = model.ledger
+    w = h.weight
+    live = mg.live()
+    fertile = h.adults.astype(np.int64) + h.migrants
+    persons = float((h.members_home() * w).sum() + w[mg.origin[live]].sum())
+    elderly_total = float((h.elderly * w).sum())
+    adults_total = float((fertile * w).sum())
+    b, d = lv["birth_rate"], lv["death_rate"]
+    # Rates per person at risk that reproduce the crude rates over the rural-hukou population.
+    p_birth = min(b * persons / max(adults_total, 1.0), 1.0)
+    p_old = min(p["elderly_mortality_share"] * d * persons / max(elderly_total, 1.0), 1.0)
+    p_young = min((1 - p["elderly_mortality_share"]) * d * persons / max(adults_total, 1.0), 1.0)
+
+    births = rng.binomial(fertile, p_birth)
+    old_deaths = rng.binomial(h.elderly, p_old)
+    adult_deaths = rng.binomial(h.adults, p_young)
+    grown = rng.binomial(h.children, p["child_to_adult_rate"])
+    retiring = rng.binomial(h.adults - adult_deaths, p["adult_to_elderly_rate"])
+    h.children += (births - grown).astype(np.int16)
+    h.adults += (grown - adult_deaths - retiring).astype(np.int16)
+    h.elderly += (retiring - old_deaths).astype(np.int16)
+
+    # Migrants age; at 60 they retire home as elderly; a few die away from home.
+    mg.age[live] += 1
+    u = rng.random(len(live))
+    died = live[u < p_young]
+    retired = live[(mg.age[live] >= 60) & (u >= p_young)]
+    for rows, to_elderly in ((retired, 1), (died, 0)):
+        origin = mg.origin[rows]
+        np.add.at(h.savings, origin, mg.savings[rows])
+        if to_elderly:
+            np.add.at(h.elderly, origin, 1)
+        model.remove_migrants(rows)
+
+    led.births += float((births * w).sum())
+    led.deaths += float(((old_deaths + adult_deaths) * w).sum() + w[mg.origin[died]].sum())
+
+    # Urban natives: crude rates applied to the stocks (inside the region only for cities).
+    for stock in (c.native, j.native):
+        born, dead = b * stock, d * stock
+        if stock is j.native:
+            born, dead = born * j.inside, dead * j.inside
+        stock += born - dead
+        led.births += float(born.sum())
+        led.deaths += float(dead.sum())
+
+    # Households with nobody left: their contracted land returns to the collective.
+    model.count_household_migrants()
+    empty = np.flatnonzero((h.members_home() == 0) & (h.migrants == 0) & (h.land_state != LAND_EXITED))
+    np.add.at(c.collective_land, h.county[empty], h.land[empty] * w[empty])
+    h.land[empty] = 0.0
+    h.land_state[empty] = LAND_EXITED

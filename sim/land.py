@@ -1,0 +1,124 @@
+"""Phase 6: land. Paid exits and homestead quotas, the county rental market, farm output, rents and collective
+dividends. Vectorized over households; county totals by `np.bincount`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .labour import surrender_land
+from .population import (HOMESTEAD_EXITED, HOMESTEAD_IDLE, HOMESTEAD_USED, LAND_ABANDONED, LAND_EXITED, LAND_FARMED,
+                         LAND_RENTED_OUT, URBAN, VILLAGE)
+
+
+def manage_land(model, initial: bool = False) -> None:
+    rng = model.streams["land"]
+    if not initial:
+        exit_rights(model, rng)
+    mark_homesteads(model)
+    # At the start, rental contracts are laid down by running the yearly market a few times (burn-in).
+    for _ in range(int(model.params["land_burn_in_years"]) if initial else 1):
+        rent_out(model, rng)
+    farm(model)
+
+
+def exit_rights(model, rng) -> None:
+    """Voluntary paid exit of settled households' rights, and idle homesteads sold as construction-land quotas."""
+    p, lv, h, c = model.params, model.lever, model.households, model.counties
+    led = model.ledger
+    u = rng.random(h.n)
+    # Paid exit of the three rights by households settled with urban hukou.
+    settled = (h.hukou == URBAN) & (h.residence != VILLAGE) & (h.land_state != LAND_EXITED)
+    years = lv["land_exit_compensation"]
+    appeal = 1 / (1 + np.exp(-(years - p["exit_reservation_years"]) / 4.0))
+    exiting = np.flatnonzero(settled & (u < lv["land_paid_exit"] * p["exit_rate"] * appeal))
+    homestead_value = p["homestead_rent_per_year"] * model.wage_index
+    annual = h.land[exiting] * c.rent_per_mu[h.county[exiting]] + homestead_value
+    pay = years * annual
+    w = h.weight[exiting]
+    h.savings[exiting] += pay
+    np.subtract.at(c.fiscal, h.county[exiting], pay * w)
+    # The county sells the homestead as a quota where a unified construction-land market exists.
+    quota = lv["unified_construction_land_market"] * p["quota_price_yuan_per_mu"] * p["homestead_mu_per_household"]
+    revenue = quota * w
+    np.add.at(c.fiscal, h.county[exiting], revenue)
+    led.land_revenue += float(revenue.sum())
+    surrender_land(model, exiting)
+    led.land_rights_exits += float(w.sum())
+
+    # Idle homesteads of households living elsewhere, turned into quotas through the unified market.
+    idle = np.flatnonzero((h.homestead == HOMESTEAD_IDLE) & (h.residence != VILLAGE)
+                          & (u >= 1 - lv["unified_construction_land_market"] * p["quota_exit_rate"]))
+    w = h.weight[idle]
+    value = p["quota_price_yuan_per_mu"] * p["homestead_mu_per_household"]
+    to_household = p["quota_household_share"] * value
+    h.savings[idle] += to_household
+    np.add.at(c.fiscal, h.county[idle], (value - to_household) * w)
+    led.land_revenue += float((value * w).sum())
+    h.homestead[idle] = HOMESTEAD_EXITED
+    led.land_rights_exits += float(w.sum())
+
+
+def mark_homesteads(model) -> None:
+    """A homestead is used while anyone of the household lives in the village, idle otherwise."""
+    h = model.households
+    kept = h.homestead != HOMESTEAD_EXITED
+    someone_home = (h.residence == VILLAGE) & (h.members_home() > 0)
+    h.homestead[kept] = np.where(someone_home[kept], HOMESTEAD_USED, HOMESTEAD_IDLE)
+
+
+def farm_labour(model) -> np.ndarray:
+    """Farm workers of each household: adults at home in the village, elderly at part time."""
+    h = model.households
+    return np.where(h.residence == VILLAGE, h.adults + model.params["elderly_farm_effort"] * h.elderly, 0.0)
+
+
+def rent_out(model, rng) -> None:
+    """Households without farm labour put land on the county market; market friction leaves some idle."""
+    p, lv, h = model.params, model.lever, model.households
+    labour = farm_labour(model)
+    held = h.land_state != LAND_EXITED
+    u_match, u_keep = rng.random(h.n), rng.random(h.n)
+    match = u_match >= lv["land_rental_friction"]
+    migrant_share = h.migrants / np.maximum(h.migrants + h.adults, 1)
+    wants_out = (labour == 0) | (u_keep < p["rent_out_propensity"] * migrant_share + p["rent_out_base"])
+    # Rental contracts persist: land already rented out stays out unless labour came back.
+    stays_out = (h.land_state == LAND_RENTED_OUT) & ((labour == 0) | (u_keep < p["contract_persistence"]))
+    new_state = np.where(stays_out | (wants_out & match), LAND_RENTED_OUT,
+                         np.where(labour > 0, LAND_FARMED, LAND_ABANDONED))
+    h.land_state[:] = np.where(held, new_state, LAND_EXITED)
+
+
+def farm(model) -> None:
+    """Rental market clearing per county, farm output with scale effects, rents and collective dividends."""
+    p, h, c = model.params, model.households, model.counties
+    w = h.weight
+    labour = farm_labour(model)
+    rented_out = h.land_state == LAND_RENTED_OUT
+    supply = np.bincount(h.county, h.land * w * rented_out, minlength=c.n) + c.collective_land
+    # Operators: farming households, weighted by labour and skill (larger, more skilled farms rent in).
+    operator = (h.land_state == LAND_FARMED) & (labour > 0)
+    score = operator * labour * h.skill ** p["operator_skill_power"]
+    total_score = np.bincount(h.county, score * w, minlength=c.n)
+    h.rented_in[:] = np.where(operator, supply[h.county] * score / np.maximum(total_score[h.county], 1e-12), 0.0)
+    own = np.where(h.land_state == LAND_FARMED, h.land, 0.0)
+    operated = own + h.rented_in
+    ref_labour = p["labour_per_mu_2013"]
+    intensity = np.minimum((labour / np.maximum(operated, 1e-9) / ref_labour) ** p["labour_intensity_power"], 1.3)
+    scale = np.clip(1 + p["farm_scale_elasticity"] * np.log(np.maximum(operated, 1e-9) / p["median_farm_mu"]), 0.6, 1.6)
+    county = h.county
+    output = c.ag_price[county] * operated * intensity * scale * np.sqrt(h.skill / p["rural_skill_median"])
+    output = np.where(operated > 0, output, 0.0)
+    rent_paid = h.rented_in * c.rent_per_mu[county]
+    h.inc_farm[:] = output - rent_paid
+    h.inc_rent[:] = np.where(rented_out, h.land * c.rent_per_mu[county], 0.0)
+    c.farm_output[:] = np.bincount(county, output * w, minlength=c.n)
+    c.farm_labour[:] = np.bincount(county, labour * w, minlength=c.n)
+    c.farm_income_per_worker[:] = c.farm_output / np.maximum(c.farm_labour, 1.0)
+    # Collective land is rented out too; its rent and a base collective income go to members as dividends.
+    members = h.members_home() + h.migrants
+    share = members * h.collective_member
+    pool = c.collective_land * c.rent_per_mu + p["collective_income_per_member"] * np.bincount(
+        county, share * w, minlength=c.n) * model.wage_index ** 0.5
+    per_member = pool / np.maximum(np.bincount(county, share * w, minlength=c.n), 1.0)
+    h.inc_collective[:] = share * per_member[county]

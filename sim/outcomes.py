@@ -1,0 +1,184 @@
+"""Outcome computation: the model reporters named in `metrics.METRICS`, and per-county and per-tier tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .parameters import CITY_TIERS
+from .population import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_ABANDONED,
+                         LAND_RENTED_OUT, TOWN, URBAN, VILLAGE)
+
+
+def reporter(name: str):
+    """A DataCollector model reporter reading one computed outcome."""
+
+    def report(model):
+        return model.outcomes[name]
+
+    report.__name__ = f"report_{name}"
+    return report
+
+
+def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order]
+    cw = np.cumsum(w)
+    cv = np.cumsum(v * w)
+    if cw[-1] <= 0 or cv[-1] <= 0:
+        return 0.0
+    # Area under the Lorenz curve by trapezoids.
+    lorenz = cv / cv[-1]
+    prev = np.concatenate([[0.0], lorenz[:-1]])
+    area = np.sum(w / cw[-1] * (lorenz + prev) / 2)
+    return float(1 - 2 * area)
+
+
+def _residents(model):
+    """Real persons by where they live, and the pieces the income ratio needs."""
+    h, mg, c, j = model.households, model.migrants, model.counties, model.cities
+    w = h.weight
+    members = h.members_home() * w
+    live = mg.alive
+    w_m = w[mg.origin] * live
+    urban_mig = live & ((mg.dest_kind == DEST_CITY) | mg.lives_in_town)
+    commuters = live & (mg.dest_kind == DEST_TOWN) & ~mg.lives_in_town
+    natives_city = float((j.native * j.inside).sum())
+    natives_town = float(c.native.sum())
+    in_town = h.residence == TOWN
+    in_city = h.residence == CITY
+    village = h.residence == VILLAGE
+    return dict(
+        w=w, members=members, w_m=w_m, urban_mig=urban_mig, commuters=commuters, village=village,
+        town=natives_town + float(members[in_town].sum()) + float(w_m[live & mg.lives_in_town].sum()),
+        city=natives_city + float(members[in_city].sum()) + float(w_m[live & (mg.dest_kind == DEST_CITY)].sum()),
+        rural=float(members[village].sum()) + float(w_m[commuters].sum()),
+    )
+
+
+def compute(model) -> dict[str, float]:
+    p, lv, led = model.params, model.lever, model.ledger
+    h, mg, c, j = model.households, model.migrants, model.counties, model.cities
+    r = _residents(model)
+    w, members, w_m, village = r["w"], r["members"], r["w_m"], r["village"]
+    live = mg.alive
+    population = model.total_people()
+    urban = r["town"] + r["city"]
+    hukou_urban = float(c.native.sum() + (j.native * j.inside).sum() + members[h.hukou == URBAN].sum())
+
+    # Incomes: urban residents (natives, migrants living in towns and cities, families living there) vs rural.
+    native_income = p["native_income_share"] * float((c.native * c.wage).sum() + (j.native * j.inside * j.wage).sum())
+    income = h.income()
+    urban_income = (native_income + float((income * w)[~village].sum())
+                    + float(((mg.wage - mg.remit) * w_m)[r["urban_mig"]].sum()))
+    rural_income = float((income * w)[village].sum())
+    ratio = (urban_income / max(urban, 1.0)) / max(rural_income / max(r["rural"], 1.0), 1.0)
+
+    # Labour productivity: farm value added per farm worker over non-farm output per non-farm worker.
+    farm_va = p["ag_value_added_per_net_income"] * float(c.farm_output.sum())
+    farm_workers = float(c.farm_labour.sum())
+    nonfarm_output = float((j.output * j.inside).sum() + c.output_town.sum())
+    nonfarm_workers = (p["native_participation"] * (c.native.sum() + (j.native * j.inside).sum())
+                       + float(w_m[live & mg.employed].sum())
+                       + float((h.adults * w)[~village].sum()))
+    ag_ratio = (farm_va / max(farm_workers, 1.0)) / max(nonfarm_output / max(nonfarm_workers, 1.0), 1.0)
+
+    farmland = model.total_farmland()
+    rented = float((h.land * w)[h.land_state == LAND_RENTED_OUT].sum() + c.collective_land.sum())
+    abandoned = float((h.land * w)[h.land_state == LAND_ABANDONED].sum())
+    has_homestead = h.homestead != HOMESTEAD_EXITED
+    idle = float(w[h.homestead == HOMESTEAD_IDLE].sum()) / max(float(w[has_homestead].sum()), 1.0)
+
+    # Public-service equalization: rural vs urban quality, non-hukou vs hukou access.
+    rural_by_county = c.rural_residents
+    village_q = float((c.village_service * rural_by_county).sum() / max(rural_by_county.sum(), 1.0))
+    urban_q = float(((c.town_service * c.population).sum() + (j.service * j.population * j.inside).sum())
+                    / max(c.population.sum() + (j.population * j.inside).sum(), 1.0))
+    equalization = 100 * 0.5 * (min(village_q / urban_q, 1.0) + lv["services_by_residence"])
+
+    elderly_rural = float((h.elderly * w)[village].sum())
+    per_capita = np.concatenate([income / np.maximum(h.members_home(), 1), (mg.wage - mg.remit)[live]])
+    gini_w = np.concatenate([w * np.maximum(h.members_home(), 0), w_m[live]])
+    keep = gini_w > 0
+    rural_capital = float(c.K_ag.sum() + c.K_town.sum()) / max(r["rural"] + r["town"], 1.0)
+    city_capital = float((j.K * j.inside).sum()) / max(r["city"], 1.0)
+    return {
+        "urbanization_rate": 100 * urban / population,
+        "hukou_urbanization_rate": 100 * hukou_urban / population,
+        "urbanization_gap": 100 * (urban - hukou_urban) / population,
+        "migrant_workers": float(w_m[live].sum()) / 1e6,
+        "migrant_workers_local": float(w_m[live & (mg.dest_kind == DEST_TOWN)].sum()) / 1e6,
+        "migrant_workers_outbound": float(w_m[live & (mg.dest_kind == DEST_CITY)].sum()) / 1e6,
+        "citizenized": led.citizenized / 1e6,
+        "urban_rural_income_ratio": ratio,
+        "ag_productivity_ratio": ag_ratio,
+        "land_transfer_share": 100 * rented / max(farmland, 1.0),
+        "land_rights_exits": led.land_rights_exits / 1e3,
+        "idle_homestead_share": 100 * idle,
+        "urban_to_rural_capital": led.urban_to_rural_capital / 1e9,
+        "talent_to_rural": led.talent_to_rural / 1e3,
+        "county_town_share": 100 * r["town"] / max(urban, 1.0),
+        "public_service_equalization": equalization,
+        "rural_elderly_share": 100 * elderly_rural / max(r["rural"], 1.0),
+        "income_gini": weighted_gini(per_capita[keep], gini_w[keep]),
+        "land_revenue_to_agriculture": led.land_revenue_to_agriculture / 1e9,
+        "population": population / 1e6,
+        "rural_residents": r["rural"] / 1e6,
+        "urban_rural_capital_stock_ratio": rural_capital / max(city_capital, 1.0),
+        "abandoned_land_share": 100 * abandoned / max(farmland, 1.0),
+    }
+
+
+def county_table(model) -> pd.DataFrame:
+    """One row per county for the current year: who lives where, migration, land and incomes."""
+    h, mg, c = model.households, model.migrants, model.counties
+    w = h.weight
+    n = c.n
+    live = mg.alive
+    wm = w[mg.origin] * live
+    village = h.residence == VILLAGE
+
+    def by_county(values, mask=None, index=h.county):
+        values = values if mask is None else values * mask
+        return np.bincount(index, values, minlength=n)
+
+    land = by_county(h.land * w) + c.collective_land
+    rented = by_county(h.land * w, h.land_state == LAND_RENTED_OUT) + c.collective_land
+    homesteads = by_county(w, h.homestead != HOMESTEAD_EXITED)
+    income = h.income()
+    village_persons = by_county(h.members_home() * w, village)
+    return pd.DataFrame({
+        "year": model.year,
+        "county": np.arange(n),
+        "name": model.world.county_names,
+        "rural_residents": c.rural_residents,
+        "town_population": c.population,
+        "migrants_outbound": by_county(wm, mg.dest_kind == DEST_CITY, mg.county),
+        "migrants_local": by_county(wm, mg.dest_kind == DEST_TOWN, mg.county),
+        "land_transfer_share": 100 * rented / np.maximum(land, 1.0),
+        "abandoned_land_share": 100 * by_county(h.land * w, h.land_state == LAND_ABANDONED) / np.maximum(land, 1.0),
+        "idle_homestead_share": 100 * by_county(w, h.homestead == HOMESTEAD_IDLE) / np.maximum(homesteads, 1.0),
+        "rural_income_per_capita": by_county(income * w, village) / np.maximum(village_persons, 1.0),
+        "town_wage": c.wage,
+        "farm_capital": c.K_ag,
+        "village_services": c.village_service,
+        "infrastructure": c.infra,
+    })
+
+
+def tier_table(model) -> pd.DataFrame:
+    """One row per city tier for the current year."""
+    j, mg, h = model.cities, model.migrants, model.households
+    live = mg.alive & (mg.dest_kind == DEST_CITY)
+    migrants = np.bincount(j.tier[mg.dest_city[live]], h.weight[mg.origin[live]], minlength=len(CITY_TIERS))
+    inside = j.inside
+    tiers = np.arange(len(CITY_TIERS))
+    return pd.DataFrame({
+        "year": model.year,
+        "tier": list(CITY_TIERS),
+        "cities": np.bincount(j.tier[inside], minlength=len(tiers)),
+        "urban_population": np.bincount(j.tier, j.population * inside, minlength=len(tiers)),
+        "outbound_migrants": migrants,
+        "settlement_openness": model.settlement_openness_of_tier(),
+        "mean_wage": np.bincount(j.tier, j.wage, minlength=len(tiers)) / np.maximum(np.bincount(j.tier, minlength=len(tiers)), 1),
+    })

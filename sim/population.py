@@ -1,0 +1,126 @@
+"""People as struct-of-arrays: rural households and migrant workers, in the way Starsim holds people.
+
+Every household agent stands for `weight` real households; a migrant worker agent stands for as many real
+migrants as its origin household's weight. Quantities per agent (land, savings, income) are per *real*
+household or migrant; multiply by weight for real totals.
+
+Households are never removed (a household that settles in a city keeps its row, with urban hukou). Migrant rows
+are allocated from a free list as migrants leave home and released as they return or settle; `alive` marks the
+rows in use, and each live row has exactly one `MigrantWorker` agent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+VILLAGE, TOWN, CITY = 0, 1, 2
+RESIDENCE_NAMES = ("village", "county town", "city")
+RURAL, URBAN = 0, 1
+HOMESTEAD_USED, HOMESTEAD_IDLE, HOMESTEAD_EXITED = 0, 1, 2
+LAND_FARMED, LAND_RENTED_OUT, LAND_ABANDONED, LAND_EXITED = 0, 1, 2, 3
+LAND_STATE_NAMES = ("farmed", "rented out", "abandoned", "exited")
+DEST_TOWN, DEST_CITY = 0, 1
+
+
+class Households:
+    """State of all household agents; row i belongs to the agent with `row == i`."""
+
+    FIELDS = {
+        "county": np.int32,
+        "weight": np.float64,
+        "adults": np.int16,  # working-age members living at the household's residence (not migrants)
+        "children": np.int16,
+        "elderly": np.int16,
+        "hukou": np.int8,
+        "residence": np.int8,  # VILLAGE / TOWN / CITY
+        "residence_city": np.int32,  # city index when residence == CITY, else -1
+        "land": np.float64,  # contracted farmland, mu (0 after exit)
+        "land_state": np.int8,
+        "rented_in": np.float64,  # mu rented in from the county market
+        "homestead": np.int8,
+        "collective_member": np.bool_,
+        "savings": np.float64,  # yuan
+        "skill": np.float64,  # productivity multiplier of the members at home
+        "inc_farm": np.float64,
+        "inc_wage": np.float64,
+        "inc_remit": np.float64,
+        "inc_rent": np.float64,
+        "inc_collective": np.float64,
+        "inc_transfer": np.float64,
+        "migrants": np.int16,  # live migrant workers from this household (derived each step, cached)
+    }
+
+    def __init__(self, n: int):
+        self.n = n
+        for name, dtype in self.FIELDS.items():
+            setattr(self, name, np.zeros(n, dtype=dtype))
+        self.residence_city[:] = -1
+        self.collective_member[:] = True
+
+    def members_home(self) -> np.ndarray:
+        return self.adults.astype(np.int64) + self.children + self.elderly
+
+    def income(self) -> np.ndarray:
+        """Total disposable income per real household, yuan per year."""
+        return (self.inc_farm + self.inc_wage + self.inc_remit + self.inc_rent + self.inc_collective
+                + self.inc_transfer)
+
+
+class Migrants:
+    """State of migrant workers, with a free list so rows are reused as migrants come and go."""
+
+    FIELDS = {
+        "alive": np.bool_,
+        "origin": np.int32,  # household row
+        "county": np.int32,  # home county (cached from origin)
+        "dest_kind": np.int8,  # DEST_TOWN (home county town: local) / DEST_CITY (outbound)
+        "dest_city": np.int32,  # city index when outbound, else -1
+        "age": np.int16,
+        "skill": np.float64,
+        "years": np.int16,  # years at the current destination
+        "employed": np.bool_,
+        "lives_in_town": np.bool_,  # local migrants: lives in the county town (else commutes from the village)
+        "wage": np.float64,  # yuan earned this year
+        "remit": np.float64,  # yuan sent home this year
+        "savings": np.float64,
+    }
+
+    def __init__(self, capacity: int):
+        self.capacity = 0
+        for name, dtype in self.FIELDS.items():
+            setattr(self, name, np.zeros(0, dtype=dtype))
+        self._free: np.ndarray = np.zeros(0, np.int64)
+        self.grow(capacity)
+
+    def grow(self, capacity: int) -> None:
+        if capacity <= self.capacity:
+            return
+        extra = capacity - self.capacity
+        for name, dtype in self.FIELDS.items():
+            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(extra, dtype=dtype)]))
+        self._free = np.concatenate([np.arange(capacity - 1, self.capacity - 1, -1), self._free])
+        self.capacity = capacity
+
+    def allocate(self, k: int) -> np.ndarray:
+        """Rows for k new migrants (lowest free rows first, so allocation is deterministic)."""
+        if k > len(self._free):
+            self.grow(max(2 * self.capacity, self.capacity + k))
+        rows = self._free[-k:][::-1].copy() if k else np.zeros(0, np.int64)
+        self._free = self._free[: len(self._free) - k]
+        for name, dtype in self.FIELDS.items():
+            getattr(self, name)[rows] = 0
+        self.alive[rows] = True
+        self.dest_city[rows] = -1
+        return rows
+
+    def release(self, rows: np.ndarray) -> None:
+        self.alive[rows] = False
+        # Keep the free list sorted descending so the next allocation takes the lowest rows.
+        self._free = np.sort(np.concatenate([self._free, rows]))[::-1]
+
+    def live(self) -> np.ndarray:
+        return np.flatnonzero(self.alive)
+
+    @property
+    def count(self) -> int:
+        return int(self.alive.sum())
