@@ -84,7 +84,7 @@ class RuralHousehold(mesa.Agent):
         h, r = self._h, self.row
         return {"farming": float(h.inc_farm[r]), "wages": float(h.inc_wage[r]), "remittances": float(h.inc_remit[r]),
                 "land_rent": float(h.inc_rent[r]), "collective_dividends": float(h.inc_collective[r]),
-                "transfers": float(h.inc_transfer[r])}
+                "transfers": float(h.inc_transfer[r]), "rural_business": float(h.inc_business[r])}
 
     def __repr__(self) -> str:
         return f"RuralHousehold(id={self.unique_id}, county={self.county}, hukou={self.hukou}, residence={self.residence})"

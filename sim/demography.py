@@ -34,11 +34,11 @@ def age_and_renew(model) -> None:
     h.adults += (grown - adult_deaths - retiring).astype(np.int16)
     h.elderly += (retiring - old_deaths).astype(np.int16)
 
-    # Migrants age; at 60 they retire home as elderly; a few die away from home.
+    # Migrants age; at the retirement age they go home as elderly; a few die away from home.
     mg.age[live] += 1
     u = rng.random(len(live))
     died = live[u < p_young]
-    retired = live[(mg.age[live] >= 60) & (u >= p_young)]
+    retired = live[(mg.age[live] >= p["migrant_retirement_age"]) & (u >= p_young)]
     for rows, to_elderly in ((retired, 1), (died, 0)):
         origin = mg.origin[rows]
         np.add.at(h.savings, origin, mg.savings[rows])

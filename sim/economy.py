@@ -198,6 +198,16 @@ def household_incomes(model) -> None:
     transfer = model.transfer_per_capita()
     village_rural = (h.residence == VILLAGE) & (h.hukou == RURAL)
     h.inc_transfer[:] = np.where(village_rural, transfer * h.members_home(), 0.0)
+    h.inc_business[:] = np.where((h.residence == VILLAGE) & (h.adults > 0), business_income(model, h.savings), 0.0)
+
+
+def business_income(model, savings: np.ndarray) -> np.ndarray:
+    """Income of a non-farm business run from the village: returns on the savings a household can put to work,
+    which rural finance (credit, guarantees) and urban talent (know-how, markets) make possible."""
+    p, lv = model.params, model.lever
+    reach = np.clip(lv["rural_finance_access"] + 0.5 * lv["urban_talent_incentive"], 0, 1.5)
+    stake = np.clip(savings, 0, p["business_stake_cap"] * model.wage_index)
+    return p["business_return"] * reach * stake
 
 
 def save_household_income(model) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .economy import migrant_employment_chance
+from .economy import business_income, migrant_employment_chance
 from .initial_state import sample_destinations
 from .population import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_EXITED, RURAL, TOWN,
                          URBAN, VILLAGE)
@@ -73,11 +73,10 @@ def home_utility(model, county: np.ndarray, skill: np.ndarray, savings: np.ndarr
     """Farming and living in the village; rural finance and talent incentives add entrepreneurial prospects."""
     p, lv, c = model.params, model.lever, model.counties
     farm = c.farm_income_per_worker[county] * np.sqrt(skill / p["rural_skill_median"])
-    venture = (p["venture_bonus"] * (lv["rural_finance_access"] + lv["urban_talent_incentive"])
-               * np.clip(np.log1p(np.maximum(savings, 0) / 20000.0), 0, 2))
+    business = business_income(model, savings)
     amenity = 0.5 * c.village_service[county] + 0.3 * c.infra[county]
-    return (p["utility_income"] * _log_income(farm + model.transfer_per_capita()) + p["utility_services"] * amenity
-            + p["utility_home_attachment"] + venture)
+    return (p["utility_income"] * _log_income(farm + business + model.transfer_per_capita()) + p["utility_services"] * amenity
+            + p["utility_home_attachment"])
 
 
 # ---------------------------------------------------------------------------------------------- choices

@@ -156,7 +156,7 @@ class ChengxiangModel(mesa.Model):
 
     def transfer_per_capita(self) -> float:
         """Yuan per rural resident per year from pensions and subsidies, rising with wages."""
-        return self.params["rural_transfer_per_capita"] * self.wage_index**0.8
+        return self.params["rural_transfer_per_capita"] * self.wage_index**0.6
 
     def settlement_openness_of_tier(self) -> np.ndarray:
         return np.array([self.lever[f"settlement_openness_{t}"] for t in CITY_TIERS])

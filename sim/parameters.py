@@ -280,9 +280,9 @@ LEVERS: dict[str, Param] = {
 UNCERTAINTIES: dict[str, Param] = {
     p.name: p
     for p in [
-        _p("urban_productivity_growth", 0.03, -0.05, 0.15, "per year", "economy",
+        _p("urban_productivity_growth", 0.04, -0.05, 0.15, "per year", "economy",
            "Growth of total factor productivity in cities and county towns."),
-        _p("agricultural_productivity_growth", 0.03, -0.05, 0.15, "per year", "economy",
+        _p("agricultural_productivity_growth", 0.02, -0.05, 0.15, "per year", "economy",
            "Growth of total factor productivity in farming (before technology transfer and infrastructure)."),
         _p("birth_rate", 0.0121, 0, 0.05, "per person-year", "population",
            "Crude birth rate (NBS 2013: 12.08 per mille).", "NBS Statistical Communique 2013"),
@@ -315,7 +315,7 @@ CALIBRATION: dict[str, float] = {
     "land_share_ag": 0.3,
     "farm_scale_elasticity": 0.08,  # extra yield per log-unit of farm size above the median (scale effects)
     "depreciation": 0.07,
-    "urban_saving_rate": 0.25,  # share of urban returns to capital reinvested
+    "urban_saving_rate": 0.8,  # share of urban returns to capital reinvested (China invests ~43% of GDP)
     "household_saving_rate": 0.3,
     "household_investment_rate": 0.25,  # share of household savings placed in production each year
     "capital_return_sensitivity": 6.0,  # logit sensitivity of capital allocation to net returns
@@ -331,7 +331,7 @@ CALIBRATION: dict[str, float] = {
     "ag_capital_per_mu": 1500.0,  # yuan of farm capital per mu in 2013
     "initial_savings_years": 1.5,  # household savings in years of farm output at the start
     "rent_out_propensity": 0.15,  # chance a farming household with migrants rents its land out, per migrant share
-    "rent_out_base": 0.03,  # chance a farming household without migrants wants to rent its land out
+    "rent_out_base": 0.015,  # chance a farming household without migrants wants to rent its land out
     "ag_output_per_mu": 1100.0,  # yuan value added per mu at median scale (2013)
     "land_rent_share": 0.35,  # rent as share of output per mu
     "collective_income_per_member": 150.0,  # yuan per member per year
@@ -351,6 +351,7 @@ CALIBRATION: dict[str, float] = {
     "tenure_bonus": 0.08,  # per year at destination (job-specific capital), capped at 10 years
     "choice_set_size": 8,  # sampled candidate cities per decision
     "return_age": 57,  # migrants older than this return home with rising probability
+    "migrant_retirement_age": 65,  # migrants still away at this age retire home
     "hukou_value": 1.1,  # utility of the services and security that come with urban hukou
     "settling_cost": 1.3,  # utility cost of settling (housing purchase, leaving home)
     "land_value_weight": 0.8,  # weight of land rights lost in the settling decision
@@ -375,7 +376,8 @@ CALIBRATION: dict[str, float] = {
     "urban_service_growth": 0.01,
     "commute_cost_2013": 6000.0,  # yuan per year of daily commuting village-town at infrastructure 0.35
     "village_town_km": 25.0,
-    "venture_bonus": 0.5,  # utility of entrepreneurial prospects at home with finance or talent support
+    "business_return": 0.25,  # yearly income per yuan of savings put into a village business at full finance reach
+    "business_stake_cap": 60000.0,  # most savings (2013 yuan) a household business uses
     "return_age_pull": 0.25,  # utility of returning per year of age above `return_age`
     "family_tie": 0.3,  # extra utility of staying home when there are children
     "talent_skill_threshold": 1.2,  # returnees above this skill count as talent
@@ -398,9 +400,9 @@ CALIBRATION: dict[str, float] = {
     "labour_intensity_power": 0.3,
     "median_farm_mu": 6.0,
     "ag_value_added_per_net_income": 3.8,  # farm value added (all farming) per yuan of household net farm income
-    "target_home_to_town": 0.07,  # 2013 yearly shares of reconsidering home workers taking town / city jobs
-    "target_home_to_city": 0.12,
-    "target_migrant_return": 0.06,  # 2013 yearly shares of reconsidering outbound migrants returning home,
+    "target_home_to_town": 0.10,  # 2013 yearly shares of reconsidering home workers taking town / city jobs
+    "target_home_to_city": 0.16,
+    "target_migrant_return": 0.04,  # 2013 yearly shares of reconsidering outbound migrants returning home,
     "target_migrant_to_town": 0.04,  # moving to their county town, or moving to another city
     "target_migrant_to_city": 0.10,
     "child_to_adult_rate": 1 / 16,

@@ -47,6 +47,7 @@ class Households:
         "inc_rent": np.float64,
         "inc_collective": np.float64,
         "inc_transfer": np.float64,
+        "inc_business": np.float64,  # rural non-farm business run from the village
         "migrants": np.int16,  # live migrant workers from this household (derived each step, cached)
     }
 
@@ -63,7 +64,7 @@ class Households:
     def income(self) -> np.ndarray:
         """Total disposable income per real household, yuan per year."""
         return (self.inc_farm + self.inc_wage + self.inc_remit + self.inc_rent + self.inc_collective
-                + self.inc_transfer)
+                + self.inc_transfer + self.inc_business)
 
 
 class Migrants:
