@@ -45,9 +45,6 @@ def produce_and_price(model) -> None:
         c.A_ag *= 1 + lv["agricultural_productivity_growth"] + p["tech_transfer_boost"] * lv["agri_tech_transfer"] + talent_effect
         model.housing_index *= 1 + lv["housing_cost_growth"]
         model.wage_index *= 1 + g_u / (1 - p["capital_share_urban"])
-    else:
-        model.housing_index = 1.0
-        model.wage_index = 1.0
     count_residents(model)
     model.destination_cdf = destination_sampler(model)
 
@@ -147,13 +144,11 @@ def run_public_finance(model) -> None:
     """Land revenue and its use, public services and infrastructure, transfers, household saving."""
     p, lv, led = model.params, model.lever, model.ledger
     c, j = model.counties, model.cities
+    prev_c, prev_j = c.population.copy(), j.population.copy()  # as counted in phase 2 of this year
     count_residents(model)
-    prev_c = getattr(model, "_prev_town_pop", c.population.copy())
-    prev_j = getattr(model, "_prev_city_pop", j.population.copy())
     price = p["land_price_yuan_per_m2"] * model.wage_index * p["urban_land_m2_per_person"]
     rev_c = np.maximum(c.population - prev_c, 0) * price
     rev_j = np.maximum(j.population - prev_j, 0) * price
-    model._prev_town_pop, model._prev_city_pop = c.population.copy(), j.population.copy()
     c.fiscal += rev_c
     j.fiscal += rev_j
     led.land_revenue += rev_c.sum() + rev_j.sum()

@@ -32,7 +32,6 @@ def settle_incomes(model) -> None:
     mg.employed[live], mg.wage[live], mg.remit[live] = employed, wage, remit
     mg.savings[live] += saving
     model.ledger.saving += float((saving * h.weight[mg.origin[live]]).sum())
-    model.ledger.settling_costs += 0.0
 
 
 def commute_cost(model, county: np.ndarray) -> np.ndarray:

@@ -89,6 +89,8 @@ class ChengxiangModel(mesa.Model):
         self.year = self.start_year
         self.streams = RandomStreams(seed)
         self.ledger = Ledger()
+        self.wage_index = 1.0  # urban wage level relative to the start year (prices of land, costs, transfers)
+        self.housing_index = 1.0  # urban housing cost level relative to the start year
 
         self.world, self.total_population_start = build_world(self.config["world"], self.streams["world"])
         self.read_policy()
