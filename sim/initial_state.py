@@ -41,13 +41,45 @@ def destination_sampler(model) -> np.ndarray:
     return cdf
 
 
-def sample_destinations(model, county: np.ndarray, k: int, rng) -> np.ndarray:
-    """k sampled candidate cities for each decider (rows), by inverse CDF on the county's distribution."""
+GUIDE_BUCKETS = 1024  # per county: lookup buckets of the inverse-CDF search (speed only, not results)
+
+
+def _destination_guide(model) -> tuple[np.ndarray, np.ndarray]:
+    """The counties' CDFs laid end to end (`flat`, county c's row shifted by +c) and a guide table: for bucket b
+    of county c, how many entries of `flat` are <= c + b/B. Cached for the current `destination_cdf` object."""
     cdf = model.destination_cdf
-    n_c, n_j = cdf.shape
+    cached = getattr(model, "_destination_guide", None)
+    if cached is not None and cached[0] is cdf:
+        return cached[1], cached[2]
+    n_c = cdf.shape[0]
     flat = (cdf + np.arange(n_c)[:, None]).ravel()
+    edges = np.arange(n_c)[:, None] + np.arange(GUIDE_BUCKETS)[None, :] / GUIDE_BUCKETS
+    guide = np.searchsorted(flat, edges.ravel(), side="right")
+    model._destination_guide = (cdf, flat, guide)
+    return flat, guide
+
+
+def sample_destinations(model, county: np.ndarray, k: int, rng) -> np.ndarray:
+    """k sampled candidate cities for each decider (rows), by inverse CDF on the county's distribution.
+
+    The result is exactly `searchsorted(flat, u, side="right")` over all counties' CDFs laid end to end; the
+    guide table only finds it faster: the bucket below each draw gives a lower bound (every entry before it is
+    <= the draw), and a few vectorized steps forward, then a binary search for the rare rest, give the first
+    entry above the draw."""
+    cdf = model.destination_cdf
+    n_j = cdf.shape[1]
+    flat, guide = _destination_guide(model)
     u = rng.random((len(county), k)) * 0.999999 + county[:, None]
-    idx = np.searchsorted(flat, u, side="right") - county[:, None] * n_j
+    # Bucket of each draw, one lower for safety against rounding (so its lower edge is surely <= the draw).
+    bucket = np.clip((u - county[:, None]) * GUIDE_BUCKETS, 1, GUIDE_BUCKETS).astype(np.int64) - 1
+    pos = guide[county[:, None] * GUIDE_BUCKETS + bucket]  # flat[i] <= u for every i < pos
+    # Never past the county's last entry (c + 1.0 > u), so pos stays inside the county's row.
+    for _ in range(3):
+        pos += flat[pos] <= u
+    rest = np.flatnonzero(flat[pos] <= u)
+    if rest.size:
+        pos.ravel()[rest] = np.searchsorted(flat, u.ravel()[rest], side="right")
+    idx = pos - county[:, None] * n_j
     return np.clip(idx, 0, n_j - 1)
 
 
@@ -55,6 +87,8 @@ def populate(model, n_households: int) -> None:
     p, world, rng = model.params, model.world, model.streams["population"]
     C, J = world.n_counties, world.n_cities
     total_pop = model.total_population_start
+    if n_households < C:
+        raise ValueError(f"world.households ({n_households}) must be at least the number of counties ({C})")
     rural_by_county, town_by_county = _absolute_sizes(world, total_pop)
 
     # --- households: composition at home and migrant workers per household

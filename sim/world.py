@@ -136,6 +136,9 @@ def build_province(rng: np.random.Generator, n_counties: int = 90) -> World:
     )
 
 
+PRESET_COUNTIES = {"china": 300, "province": 90}
+"""Model counties of each preset unless `world.counties` says otherwise."""
+
 PRESET_POPULATION = {"china": 1.361e9, "province": 5.0e7}
 """Total population of each preset in 2013 (the CSV world sums its tables)."""
 
@@ -222,7 +225,7 @@ def build_world(world_config: dict, rng: np.random.Generator) -> tuple[World, fl
     preset = world_config.get("preset", "china")
     n = world_config.get("counties")
     if preset == "china":
-        return build_china(rng, n or 300), PRESET_POPULATION["china"]
+        return build_china(rng, n or PRESET_COUNTIES["china"]), PRESET_POPULATION["china"]
     if preset == "province":
-        return build_province(rng, n or 90), PRESET_POPULATION["province"]
+        return build_province(rng, n or PRESET_COUNTIES["province"]), PRESET_POPULATION["province"]
     raise ValueError(f"world.preset: unknown preset {preset!r} (choose 'china' or 'province')")

@@ -72,6 +72,7 @@ class Document:
     lines: dict[tuple, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     root_line: int = 1
+    bad_locs: list[tuple] = field(default_factory=list)  # every location with a problem (before collapsing)
 
 
 def resolve_plain(text: str) -> Any:
@@ -114,12 +115,14 @@ def read_bytes(path: Path) -> str:
             raise ReadFailure("no such file")
         if path.is_dir():
             raise ReadFailure("is a folder, not a scenario file")
+        if not path.is_file():
+            raise ReadFailure("not a regular file")
         with open(path, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except ReadFailure:
         raise
-    except OSError as exc:
-        raise ReadFailure(f"cannot read the file: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:
+        raise ReadFailure(f"cannot read the file: {getattr(exc, 'strerror', None) or exc}") from None
     if len(raw) > MAX_BYTES:
         raise ReadFailure(f"file is larger than {MAX_BYTES // 1000} kB; a scenario file is a few kB of YAML text")
     if b"\x00" in raw:
@@ -143,6 +146,11 @@ def _tab_lines(text: str) -> list[int]:
     return out
 
 
+def short(text: str, limit: int = 60) -> str:
+    """`text` quoted for a message: control characters escaped, long text cut."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
@@ -154,7 +162,7 @@ def _kind(value: Any) -> str:
         return f"a boolean ({str(value).lower()})"
     if isinstance(value, (int, float)):
         return f"a number ({value!r})"
-    return f"the text {value!r}"
+    return f"the text {short(str(value))}"
 
 
 class _Builder:
@@ -222,7 +230,8 @@ class _Builder:
         if key in container:
             first = self.doc.lines.get(loc + (key,))
             where = f" (first at line {first})" if first else ""
-            self.problem(key_line, loc + (key,), f"repeated key '{key}'{where}; each key may appear once")
+            shown = short(key) if isinstance(key, str) else repr(key)
+            self.problem(key_line, loc + (key,), f"repeated key {shown}{where}; each key may appear once")
             return
         container[key] = value
         self.doc.lines[loc + (key,)] = key_line
@@ -304,7 +313,8 @@ def parse(text: str) -> Document:
         if tabs or "\\t" in (exc.problem or "") or "tab" in (exc.problem or ""):
             lines = tabs or ([line] if line else [])
             listing = ", ".join(str(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
-            raise ReadFailure(f"tab character in indentation (lines {listing}); YAML indents with spaces only",
+            label = "line" if len(lines) == 1 else "lines"
+            raise ReadFailure(f"tab character in indentation ({label} {listing}); YAML indents with spaces only",
                               lines[0] if lines else line) from None
         where = f" (column {mark.column + 1})" if mark is not None else ""
         context = f" {exc.context}" if exc.context else ""
@@ -315,7 +325,20 @@ def parse(text: str) -> Document:
         line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
         raise ReadFailure(f"not a valid YAML text file: {reason}", line) from None
+    builder.doc.bad_locs = [p.loc for p in builder.doc.problems]
+    _collapse(builder.doc.problems, "anchors (&", "anchors")
+    _collapse(builder.doc.problems, "aliases (*", "aliases")
     return builder.doc
+
+
+def _collapse(problems: list[Problem], prefix: str, what: str) -> None:
+    """Keep the first of many anchor (or alias) problems, with the count: a hostile file gives one line."""
+    hits = [i for i, p in enumerate(problems) if p.message.startswith(prefix)]
+    if len(hits) > 1:
+        first = problems[hits[0]]
+        first.message += f" ({len(hits)} {what} in this file; the first is reported)"
+        for i in reversed(hits[1:]):
+            del problems[i]
 
 
 def read(path: Path) -> Document:

@@ -115,6 +115,11 @@ def test_world_from_csv_round_trip(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------- API
+def test_too_few_households_for_the_counties_is_a_clear_error():
+    with pytest.raises(ValueError, match="at least the number of counties"):
+        sim.build_model({"world": {"households": 100}})
+
+
 def test_run_returns_one_row_per_year_and_every_metric():
     df = sim.run(small(1500, 2017), seed=0)
     assert list(df["year"]) == list(range(2013, 2018))
