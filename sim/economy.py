@@ -41,7 +41,8 @@ def produce_and_price(model) -> None:
         g_u = lv["urban_productivity_growth"]
         j.A *= 1 + g_u
         c.A_town *= 1 + g_u + p["county_industry_boost"] * lv["county_industry_promotion"]
-        talent_effect = p["talent_productivity"] * c.talent / np.maximum(c.farm_labour, 1.0)
+        # Talent per rural resident (not per farm worker: a county with almost no farmers must not explode).
+        talent_effect = np.minimum(p["talent_productivity"] * c.talent / np.maximum(c.rural_residents, 1.0), 0.05)
         c.A_ag *= 1 + lv["agricultural_productivity_growth"] + p["tech_transfer_boost"] * lv["agri_tech_transfer"] + talent_effect
         model.housing_index *= 1 + lv["housing_cost_growth"]
         model.wage_index *= 1 + g_u / (1 - p["capital_share_urban"])

@@ -20,14 +20,14 @@ from .world import _absolute_sizes, tier_of
 
 
 def _apportion(shares: np.ndarray, total: int) -> np.ndarray:
-    """Integer counts summing to `total`, proportional to `shares`, at least one each (largest remainder)."""
+    """Integer counts summing to `total`, one each and the rest proportional to `shares` (largest remainder)."""
     shares = np.asarray(shares, float) / np.sum(shares)
-    base = np.maximum(np.floor(shares * total).astype(np.int64), 1)
-    short = total - base.sum()
-    if short > 0:
-        order = np.argsort(-(shares * total - np.floor(shares * total)), kind="stable")
-        base[order[:short]] += 1
-    return base
+    rest = total - len(shares)
+    ideal = shares * rest
+    base = np.floor(ideal).astype(np.int64)
+    order = np.argsort(-(ideal - base), kind="stable")
+    base[order[: rest - base.sum()]] += 1
+    return base + 1
 
 
 def destination_sampler(model) -> np.ndarray:

@@ -365,7 +365,7 @@ CALIBRATION: dict[str, float] = {
     "homestead_mu_per_household": 0.4,
     "county_industry_boost": 0.01,  # extra county-town TFP growth per year at full industry promotion
     "tech_transfer_boost": 0.01,  # extra farm TFP growth per year at full technology transfer
-    "talent_productivity": 0.5,  # farm TFP gain per talent per farm worker
+    "talent_productivity": 1.0,  # farm TFP gain per talent per rural resident (capped at 5% a year)
     "infrastructure_farm_effect": 0.4,  # farm productivity gain per unit of infrastructure index
     "migrant_unemployment_premium": 1.6,  # migrants' unemployment relative to the urban rate, before services
     "rural_finance_friction": 0.5,  # share of village returns lost to missing finance at zero access

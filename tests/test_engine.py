@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +15,8 @@ from sim import City, CountyTown, MigrantWorker, RuralHousehold
 from sim.metrics import METRICS
 from sim.parameters import CITY_TIERS, LEVERS, UNCERTAINTIES
 from sim.world import CHINA_TIER_COUNTS, build_world, write_world_csv
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def small(households=3000, end_year=2020, **extra):
@@ -277,3 +281,33 @@ def test_every_lever_and_uncertainty_acts_on_the_model(name):
     high.setdefault(section, {})[name] = hi
     a, b = sim.run(low, seed=1), sim.run(high, seed=1)
     assert not a[list(METRICS)].equals(b[list(METRICS)]), f"{name} changed nothing"
+
+
+# ---------------------------------------------------------------------------------------------- robustness
+PERCENT = [name for name, m in METRICS.items() if m.unit == "%"]
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "integrated", "rural_revitalization", "new_urbanization"])
+@pytest.mark.parametrize("households", [320, 1500])
+def test_few_agents_per_county_stay_finite_and_plausible_to_2050(scenario, households):
+    """Counties with one or two household agents must not blow up (a per-farm-worker division once did)."""
+    cfg = sim.load_scenario(ROOT / "scenarios" / f"{scenario}.yaml").model_dump()
+    cfg["world"]["households"] = households
+    df = sim.run(cfg, seed=3)
+    values = df[list(METRICS)]
+    assert np.isfinite(values.to_numpy(float)).all()
+    assert ((df[PERCENT] >= 0) & (df[PERCENT] <= 100)).all().all()
+    assert df["urban_rural_income_ratio"].between(0.8, 5).all()
+    assert df["ag_productivity_ratio"].between(0.02, 3).all()
+    assert (df["urban_to_rural_capital"] < 50_000).all()  # billion yuan a year: China's GDP is ~130 000
+
+
+@settings(max_examples=200, deadline=None)
+@given(shares=st.lists(st.floats(1e-6, 1e6), min_size=1, max_size=400), extra=st.integers(0, 100_000))
+def test_household_agents_are_apportioned_to_counties_exactly(shares, extra):
+    from sim.initial_state import _apportion
+
+    counts = _apportion(np.array(shares), len(shares) + extra)
+    assert counts.sum() == len(shares) + extra and counts.min() >= 1
+    ideal = np.array(shares) / sum(shares) * extra
+    assert np.abs(counts - 1 - ideal).max() < 1 + 1e-6
