@@ -41,20 +41,27 @@ def destination_sampler(model) -> np.ndarray:
     return cdf
 
 
-GUIDE_BUCKETS = 1024  # per county: lookup buckets of the inverse-CDF search (speed only, not results)
+GUIDE_BUCKETS = 1024  # per county: lookup buckets of the inverse-CDF search (speed only; a power of two)
 
 
 def _destination_guide(model) -> tuple[np.ndarray, np.ndarray]:
     """The counties' CDFs laid end to end (`flat`, county c's row shifted by +c) and a guide table: for bucket b
-    of county c, how many entries of `flat` are <= c + b/B. Cached for the current `destination_cdf` object."""
+    of county c, a position in `flat` before which every entry is <= c + (b - 1)/B (it counts the entries of
+    row c below (b - 1)/B: a lower bound one bucket below the draw's own, a margin far above rounding). Cached for
+    the current `destination_cdf` object."""
     cdf = model.destination_cdf
     cached = getattr(model, "_destination_guide", None)
     if cached is not None and cached[0] is cdf:
         return cached[1], cached[2]
-    n_c = cdf.shape[0]
+    n_c, n_j = cdf.shape
+    B = GUIDE_BUCKETS
     flat = (cdf + np.arange(n_c)[:, None]).ravel()
-    edges = np.arange(n_c)[:, None] + np.arange(GUIDE_BUCKETS)[None, :] / GUIDE_BUCKETS
-    guide = np.searchsorted(flat, edges.ravel(), side="right")
+    # below[c, s] = number of entries of row c with floor(cdf B) <= s - 1, i.e. cdf < s / B (s = 0 .. B + 1).
+    level = np.minimum(np.floor(cdf * B).astype(np.int64), B)
+    counts = np.bincount((np.arange(n_c)[:, None] * (B + 2) + level + 1).ravel(), minlength=n_c * (B + 2))
+    below = np.cumsum(counts.reshape(n_c, B + 2), axis=1)
+    # Bucket b (draw in [b/B, (b+1)/B)): entries with cdf < (b - 1)/B, none for b = 0.
+    guide = (below[:, np.maximum(np.arange(B) - 1, 0)] + np.arange(n_c)[:, None] * n_j).ravel()
     model._destination_guide = (cdf, flat, guide)
     return flat, guide
 
@@ -69,10 +76,12 @@ def sample_destinations(model, county: np.ndarray, k: int, rng) -> np.ndarray:
     cdf = model.destination_cdf
     n_j = cdf.shape[1]
     flat, guide = _destination_guide(model)
-    u = rng.random((len(county), k)) * 0.999999 + county[:, None]
-    # Bucket of each draw, one lower for safety against rounding (so its lower edge is surely <= the draw).
-    bucket = np.clip((u - county[:, None]) * GUIDE_BUCKETS, 1, GUIDE_BUCKETS).astype(np.int64) - 1
-    pos = guide[county[:, None] * GUIDE_BUCKETS + bucket]  # flat[i] <= u for every i < pos
+    x = rng.random((len(county), k)) * 0.999999
+    u = x + county[:, None]
+    # Bucket b = floor(x B) (exact: B is a power of two); the guide's edge c + (b - 1)/B is surely <= u.
+    bucket = (x * GUIDE_BUCKETS).astype(np.int64)
+    bucket += county[:, None] * GUIDE_BUCKETS
+    pos = guide[bucket]  # flat[i] <= u for every i < pos
     # Never past the county's last entry (c + 1.0 > u), so pos stays inside the county's row.
     for _ in range(3):
         pos += flat[pos] <= u

@@ -45,17 +45,42 @@ def _log_income(x):
     return np.log(np.maximum(x, 500.0))
 
 
+def _county_city_table(model, name: str, source: np.ndarray, fn) -> np.ndarray:
+    """`fn(source)` over all county x city pairs, flattened, cached while `source` is the same array object."""
+    cached = model.__dict__.get(name)
+    if cached is None or cached[0] is not source:
+        cached = (source, fn(source).ravel())
+        setattr(model, name, cached)
+    return cached[1]
+
+
 def city_utility(model, county: np.ndarray, city: np.ndarray, skill: np.ndarray) -> np.ndarray:
-    """Systematic utility of working in `city` for workers from `county` with `skill` (arrays, same shape)."""
+    """Systematic utility of working in `city` for workers from `county` with `skill` (arrays, same shape).
+
+    Terms that depend only on the city are computed once per city and those that depend on the county and city
+    once per pair, then gathered: the same numbers, in the same order of operations, as computing them per
+    worker and candidate (this is the engine's hottest function)."""
     p, lv, j = model.params, model.lever, model.cities
-    e = migrant_employment_chance(model, j.unemployment[city])
-    income = e * j.wage[city] * skill - j.living_cost[city]
-    openness = model.settlement_openness_of_tier()[j.tier[city]]
+    pair = county * j.n + city  # index into county x city tables
+    pay = migrant_employment_chance(model, j.unemployment) * j.wage  # expected wage per efficiency unit, by city
+    # One new array of the full shape; the arithmetic below runs in place in it (fewer large temporaries).
+    income = np.multiply(pay[city], skill, out=np.empty(np.broadcast_shapes(np.shape(county), np.shape(city),
+                                                                            np.shape(skill))))
+    income -= j.living_cost[city]
+    openness = model.settlement_openness_of_tier()[j.tier]
     access = lv["services_by_residence"] + (1 - lv["services_by_residence"]) * openness * 0.3
-    network = model.network_share[county, city]
-    return (p["utility_income"] * _log_income(income) + p["utility_services"] * access * j.service[city]
-            - p["utility_distance"] * np.log1p(model.world.distance[county, city])
-            + p["utility_network"] * np.log(network + 0.002))
+    services = p["utility_services"] * access * j.service
+    distance = _county_city_table(model, "_distance_utility", model.world.distance,
+                                  lambda d: p["utility_distance"] * np.log1p(d))
+    network = _county_city_table(model, "_network_utility", model.network_share,
+                                 lambda n: p["utility_network"] * np.log(n + 0.002))
+    u = np.maximum(income, 500.0, out=income)  # = p_inc * _log_income(income) + services - distance + network
+    np.log(u, out=u)
+    u *= p["utility_income"]
+    u += services[city]
+    u -= distance[pair]
+    u += network[pair]
+    return u
 
 
 def town_utility(model, county: np.ndarray, skill: np.ndarray) -> np.ndarray:
@@ -82,8 +107,10 @@ def home_utility(model, county: np.ndarray, skill: np.ndarray, savings: np.ndarr
 def _city_options(model, county, skill, rng):
     k = int(model.params["choice_set_size"])
     candidates = sample_destinations(model, county, k, rng)
-    correction = -np.log(model.destination_q[county[:, None], candidates] * k)
-    return city_utility(model, county[:, None], candidates, skill[:, None]) + correction, candidates
+    q_correction = _county_city_table(model, "_sampling_correction", model.destination_q, lambda q: -np.log(q * k))
+    u = city_utility(model, county[:, None], candidates, skill[:, None])
+    u += q_correction[county[:, None] * model.cities.n + candidates]
+    return u, candidates
 
 
 def home_worker_utilities(model, rows: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +120,10 @@ def home_worker_utilities(model, rows: np.ndarray, rng) -> tuple[np.ndarray, np.
     u_cities, candidates = _city_options(model, county, skill, rng)
     u_town = town_utility(model, county, skill) + asc["home_to_town"]
     u_home = home_utility(model, county, skill, h.savings[rows]) + p["family_tie"] * (h.children[rows] > 0)
-    return np.column_stack([u_home, u_town, u_cities + asc["home_to_city"]]), candidates
+    u = np.empty((len(rows), 2 + u_cities.shape[1]))  # = column_stack([u_home, u_town, u_cities + asc])
+    u[:, 0], u[:, 1] = u_home, u_town
+    np.add(u_cities, asc["home_to_city"], out=u[:, 2:])
+    return u, candidates
 
 
 def migrant_utilities(model, rows: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +138,12 @@ def migrant_utilities(model, rows: np.ndarray, rng) -> tuple[np.ndarray, np.ndar
     here = np.where(out, city_utility(model, county, np.maximum(mg.dest_city[rows], 0), skill), u_town)
     here = here + p["tenure_bonus"] * np.minimum(mg.years[rows], 10) - np.where(mg.employed[rows], 0, 1.0)
     u_town = u_town + np.where(out, asc["migrant_to_town"], 0.0)
-    return np.column_stack([here, u_home + asc["migrant_return"], u_town, u_cities + asc["migrant_to_city"]]), candidates
+    u = np.empty((len(rows), 3 + u_cities.shape[1]))  # = column_stack([here, u_home + asc, u_town, u_cities + asc])
+    u[:, 0] = here
+    np.add(u_home, asc["migrant_return"], out=u[:, 1])
+    u[:, 2] = u_town
+    np.add(u_cities, asc["migrant_to_city"], out=u[:, 3:])
+    return u, candidates
 
 
 def _logit_shares(u: np.ndarray, groups: list[slice]) -> np.ndarray:
@@ -164,7 +199,8 @@ def choose_work(model) -> None:
     old = mg.age[live] >= p["return_age"]
     decide = live[(u_reconsider < p["reconsider_rate_migrant"]) | unemployed | old]
     u, candidates = migrant_utilities(model, decide, rng)
-    choice = (u + rng.gumbel(size=u.shape)).argmax(axis=1)
+    u += rng.gumbel(size=u.shape)
+    choice = u.argmax(axis=1)
     out = mg.dest_kind[decide] == DEST_CITY
     stay = (choice == 0) | ((choice == 2) & ~out)
     go_home = choice == 1
@@ -191,7 +227,8 @@ def choose_work(model) -> None:
     u_reconsider = rng.random(len(at_home))
     decide = at_home[u_reconsider < p["reconsider_rate_home"]]
     u, candidates = home_worker_utilities(model, decide, rng)
-    choice = (u + rng.gumbel(size=u.shape)).argmax(axis=1)
+    u += rng.gumbel(size=u.shape)
+    choice = u.argmax(axis=1)
     leave = choice >= 1
     leavers = decide[leave]
     rows = model.migrants.allocate(len(leavers))
@@ -295,8 +332,11 @@ def settle(model, households: np.ndarray, residence: np.ndarray, city: np.ndarra
         return
     rng = model.streams["citizenization"]
     live = mg.live()
-    joining = live[np.isin(mg.origin[live], households)]
-    persons = h.members_home()[households] + h.migrants[households]
+    settling = np.zeros(h.n, dtype=bool)
+    settling[households] = True
+    joining = live[settling[mg.origin[live]]]  # = live[np.isin(mg.origin[live], households)], in O(n)
+    persons = (h.adults[households].astype(np.int64) + h.children[households] + h.elderly[households]
+               + h.migrants[households])  # = h.members_home()[households] + h.migrants[households]
     model.ledger.citizenized += float((persons * h.weight[households]).sum())
     np.add.at(h.adults, mg.origin[joining], 1)
     np.add.at(h.savings, mg.origin[joining], mg.savings[joining])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import zlib
+from contextlib import contextmanager
 
 import mesa
 import numpy as np
@@ -16,6 +18,19 @@ from .metrics import METRICS
 from .parameters import CALIBRATION, CITY_TIERS
 from .policy import PolicyTable
 from .world import build_world
+
+
+@contextmanager
+def _no_gc_pauses():
+    """Bulk creation of agents without cyclic-GC passes: each pass would traverse every live agent, so creating
+    n agents among N live ones cost O(n N / 700); reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class RandomStreams:
@@ -118,7 +133,9 @@ class ChengxiangModel(mesa.Model):
     # ------------------------------------------------------------------ agents
     def _create_agents(self) -> None:
         n = self.households.n
-        self.household_agents = list(RuralHousehold.create_agents(self, n, row=np.arange(n)))
+        # One agent per household, built directly (Agent.create_agents also builds a throwaway AgentSet).
+        with _no_gc_pauses():
+            self.household_agents = [RuralHousehold(self, row) for row in range(n)]
         self.county_towns = list(CountyTown.create_agents(self, self.counties.n, index=np.arange(self.counties.n)))
         self.city_agents = list(City.create_agents(self, self.cities.n, index=np.arange(self.cities.n)))
         self.migrant_agents: list[MigrantWorker | None] = [None] * self.migrants.capacity
@@ -128,18 +145,20 @@ class ChengxiangModel(mesa.Model):
         """One `MigrantWorker` per newly allocated migrant row."""
         if len(self.migrant_agents) < self.migrants.capacity:
             self.migrant_agents.extend([None] * (self.migrants.capacity - len(self.migrant_agents)))
-        if len(rows):
-            for row, agent in zip(rows, MigrantWorker.create_agents(self, len(rows), row=np.asarray(rows))):
-                self.migrant_agents[row] = agent
+        agents = self.migrant_agents
+        with _no_gc_pauses():
+            for row in np.asarray(rows).tolist():  # in row order, as Agent.create_agents would number them
+                agents[row] = MigrantWorker(self, row)
 
     def remove_migrants(self, rows: np.ndarray) -> None:
         """Remove migrants who returned, settled, retired or died: their agents and their rows."""
         rows = np.asarray(rows, dtype=np.int64)
         if not len(rows):
             return
-        for row in rows:
-            self.migrant_agents[row].remove()
-            self.migrant_agents[row] = None
+        agents = self.migrant_agents
+        for row in rows.tolist():
+            agents[row].remove()
+            agents[row] = None
         self.migrants.release(rows)
 
     def migrants_of(self, household_row: int) -> list[MigrantWorker]:

@@ -21,16 +21,21 @@ def reporter(name: str):
 
 
 def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
-    order = np.argsort(values, kind="stable")
+    # The Lorenz area does not depend on the order of tied values, so a (10x faster) unstable sort gives the
+    # same Gini up to rounding in the last digits.
+    order = np.argsort(values)
     v, w = values[order], weights[order]
-    cw = np.cumsum(w)
-    cv = np.cumsum(v * w)
-    if cw[-1] <= 0 or cv[-1] <= 0:
+    vw = v * w
+    cv = np.cumsum(vw)
+    total_w, total_v = float(w.sum()), float(cv[-1]) if len(cv) else 0.0
+    if total_w <= 0 or total_v <= 0:
         return 0.0
-    # Area under the Lorenz curve by trapezoids.
-    lorenz = cv / cv[-1]
-    prev = np.concatenate([[0.0], lorenz[:-1]])
-    area = np.sum(w / cw[-1] * (lorenz + prev) / 2)
+    # Area under the Lorenz curve by trapezoids: sum_i w_i/W * (cv_i + cv_(i-1)) / (2 V), with cv_(i-1) = cv_i - vw_i.
+    # (no np.dot: BLAS would start threads that spin on the other core after the call)
+    cv *= 2
+    cv -= vw
+    cv *= w
+    area = float(cv.sum()) / (2 * total_w * total_v)
     return float(1 - 2 * area)
 
 
@@ -134,16 +139,17 @@ def county_table(model) -> pd.DataFrame:
     h, mg, c = model.households, model.migrants, model.counties
     w = h.weight
     n = c.n
-    live = mg.alive
-    wm = w[mg.origin] * live
+    rows = mg.live()  # live migrants only: the same sums as over all rows with dead rows weighted 0
+    wm, m_county, m_kind = w[mg.origin[rows]], mg.county[rows], mg.dest_kind[rows]
     village = h.residence == VILLAGE
+    land_w = h.land * w
 
     def by_county(values, mask=None, index=h.county):
         values = values if mask is None else values * mask
         return np.bincount(index, values, minlength=n)
 
-    land = by_county(h.land * w) + c.collective_land
-    rented = by_county(h.land * w, h.land_state == LAND_RENTED_OUT) + c.collective_land
+    land = by_county(land_w) + c.collective_land
+    rented = by_county(land_w, h.land_state == LAND_RENTED_OUT) + c.collective_land
     homesteads = by_county(w, h.homestead != HOMESTEAD_EXITED)
     income = h.income()
     village_persons = by_county(h.members_home() * w, village)
@@ -153,10 +159,10 @@ def county_table(model) -> pd.DataFrame:
         "name": model.world.county_names,
         "rural_residents": c.rural_residents,
         "town_population": c.population,
-        "migrants_outbound": by_county(wm, mg.dest_kind == DEST_CITY, mg.county),
-        "migrants_local": by_county(wm, mg.dest_kind == DEST_TOWN, mg.county),
+        "migrants_outbound": by_county(wm, m_kind == DEST_CITY, m_county),
+        "migrants_local": by_county(wm, m_kind == DEST_TOWN, m_county),
         "land_transfer_share": 100 * rented / np.maximum(land, 1.0),
-        "abandoned_land_share": 100 * by_county(h.land * w, h.land_state == LAND_ABANDONED) / np.maximum(land, 1.0),
+        "abandoned_land_share": 100 * by_county(land_w, h.land_state == LAND_ABANDONED) / np.maximum(land, 1.0),
         "idle_homestead_share": 100 * by_county(w, h.homestead == HOMESTEAD_IDLE) / np.maximum(homesteads, 1.0),
         "rural_income_per_capita": by_county(income * w, village) / np.maximum(village_persons, 1.0),
         "town_wage": c.wage,

@@ -90,7 +90,6 @@ class Migrants:
         self.capacity = 0
         for name, dtype in self.FIELDS.items():
             setattr(self, name, np.zeros(0, dtype=dtype))
-        self._free: np.ndarray = np.zeros(0, np.int64)
         self.grow(capacity)
 
     def grow(self, capacity: int) -> None:
@@ -99,15 +98,16 @@ class Migrants:
         extra = capacity - self.capacity
         for name, dtype in self.FIELDS.items():
             setattr(self, name, np.concatenate([getattr(self, name), np.zeros(extra, dtype=dtype)]))
-        self._free = np.concatenate([np.arange(capacity - 1, self.capacity - 1, -1), self._free])
         self.capacity = capacity
 
     def allocate(self, k: int) -> np.ndarray:
-        """Rows for k new migrants (lowest free rows first, so allocation is deterministic)."""
-        if k > len(self._free):
+        """Rows for k new migrants (lowest free rows first, so allocation is deterministic).
+
+        The free rows are exactly the rows not `alive`; scanning `alive` once is O(capacity) with no sort, where
+        a sorted free list cost a sort of the whole list at every release."""
+        if k > self.capacity - np.count_nonzero(self.alive):
             self.grow(max(2 * self.capacity, self.capacity + k))
-        rows = self._free[-k:][::-1].copy() if k else np.zeros(0, np.int64)
-        self._free = self._free[: len(self._free) - k]
+        rows = np.flatnonzero(~self.alive)[:k] if k else np.zeros(0, np.int64)
         for name, dtype in self.FIELDS.items():
             getattr(self, name)[rows] = 0
         self.alive[rows] = True
@@ -115,9 +115,7 @@ class Migrants:
         return rows
 
     def release(self, rows: np.ndarray) -> None:
-        self.alive[rows] = False
-        # Keep the free list sorted descending so the next allocation takes the lowest rows.
-        self._free = np.sort(np.concatenate([self._free, rows]))[::-1]
+        self.alive[rows] = False  # free again: the next allocation takes the lowest rows not alive
 
     def live(self) -> np.ndarray:
         return np.flatnonzero(self.alive)

@@ -16,6 +16,7 @@ every run of integrated kill its process (``os._exit``), to exercise failure han
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as _dt
 import hashlib
@@ -130,12 +131,41 @@ def _with_overrides(data: dict[str, Any], seeds: int | None, households: int | N
     return data
 
 
+def _truncate_schedules(data: dict[str, Any], end_year: int) -> None:
+    """Drop dated values after `end_year` (file form, in place) without changing any value up to it.
+
+    A scenario file may only date values inside its run, so a shortened run's resolved file must not keep later
+    dates: step schedules lose them; a linear one gets its interpolated value at `end_year` as the last point; a
+    schedule whose every date is later never takes effect within the run and is removed (the default holds).
+    """
+    for section in ("levers", "uncertainties"):
+        specs = data.get(section) or {}
+        for name in list(specs):
+            spec = specs[name]
+            if not (isinstance(spec, Mapping) and isinstance(spec.get("values"), Mapping)):
+                continue
+            points = {int(y): v for y, v in spec["values"].items()}
+            keep = {y: v for y, v in points.items() if y <= end_year}
+            if len(keep) == len(points):
+                continue
+            if not keep:
+                del specs[name]
+                continue
+            if spec.get("interpolation") == "linear" and end_year not in keep:
+                years = sorted(points)
+                keep[end_year] = float(np.interp(end_year, years, [float(points[y]) for y in years]))
+            specs[name] = {**spec, "values": dict(sorted(keep.items()))}
+
+
 def prepare_scenario(scenario: Any, *, seeds: int | None = None, households: int | None = None,
                      end_year: int | None = None, source: str | None = None) -> Prepared:
     """A validated scenario object (sim.scenario.Scenario) or a plain config mapping, with overrides applied."""
     if hasattr(scenario, "model_dump"):
         if seeds is not None or households is not None or end_year is not None:
-            data = _with_overrides(scenario.model_dump(mode="python"), seeds, households, end_year)
+            data = _with_overrides(scenario.model_dump(mode="python", context={"format": "file"}), seeds,
+                                   households, end_year)
+            if end_year is not None:
+                _truncate_schedules(data, int(end_year))
             try:
                 scenario = type(scenario).model_validate(data)
             except Exception as exc:  # pydantic ValidationError: an override out of range
@@ -250,101 +280,154 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class SerialEngine:
+    """Runs in this process, in plan order."""
+
+    name = "serial"
+
+    def __enter__(self) -> "SerialEngine":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def results(self, runs: Sequence[Run], run_fn: RunFn | None = None,
+                faults: Mapping[tuple[str, str], str] | None = None
+                ) -> Iterator[tuple[dict[str, Any], pd.DataFrame | None]]:
+        for run in runs:
+            yield execute_run(run, run_fn, fault_for(run, faults or {}))
+
+
+class DaskEngine:
+    """One task per run on an embedded LocalCluster or a running scheduler; results stream back as they finish.
+
+    Connecting happens on ``__enter__``, so an unreachable scheduler is reported before anything is written.
+    """
+
+    name = "dask"
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None, nruns: int | None = None):
+        self.workers = workers
+        self.scheduler = scheduler
+        self.nruns = nruns
+        self.client = None
+        self.cluster = None
+
+    def __enter__(self) -> "DaskEngine":
+        import logging
+
+        import dask
+        from distributed import Client, LocalCluster
+
+        try:
+            if self.scheduler:
+                try:
+                    self.client = Client(self.scheduler, timeout="5s")
+                except OSError as exc:
+                    raise RunnerError(
+                        f"cannot connect to Dask scheduler {self.scheduler}: {_one_line(exc)}") from None
+            else:
+                n = int(self.workers or default_workers())
+                if self.nruns:
+                    n = min(n, self.nruns)
+                # a crashed worker (segfault, OOM kill, os._exit) fails its task at once instead of it being
+                # retried 3 times; worker-saturation 1.0 keeps at most one task per thread on a worker. These are
+                # read when the scheduler starts: an external scheduler needs them in its own config (docs).
+                with dask.config.set({"distributed.scheduler.allowed-failures": 0,
+                                      "distributed.scheduler.worker-saturation": 1.0}):
+                    self.cluster = LocalCluster(n_workers=max(1, n), threads_per_worker=1, processes=True,
+                                                dashboard_address=None, silence_logs=logging.CRITICAL)
+                self.client = Client(self.cluster)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
+
+    def _capacity(self) -> int:
+        threads = sum(self.client.nthreads().values())
+        if threads == 0:
+            try:
+                self.client.wait_for_workers(1, timeout=120)
+            except (TimeoutError, OSError):
+                raise RunnerError(f"no Dask workers joined scheduler {self.scheduler} within 120 s") from None
+            threads = sum(self.client.nthreads().values())
+        return max(1, threads)
+
+    def results(self, runs: Sequence[Run], run_fn: RunFn | None = None,
+                faults: Mapping[tuple[str, str], str] | None = None
+                ) -> Iterator[tuple[dict[str, Any], pd.DataFrame | None]]:
+        from distributed import as_completed
+        from distributed.scheduler import KilledWorker
+
+        faults = faults or {}
+        client = self.client
+        token = uuid.uuid4().hex[:8]
+        pending = iter(runs)
+        futures: dict[Any, Run] = {}
+        stream = as_completed()
+
+        def top_up() -> None:
+            # at most one task per worker thread in flight: a worker that dies takes only the run it was running
+            # with it (tasks queued on it would be failed too); the rest wait on the client
+            while len(futures) < self._capacity():
+                run = next(pending, None)
+                if run is None:
+                    return
+                fut = client.submit(execute_run, run, run_fn, fault_for(run, faults), pure=False, retries=0,
+                                    key=f"chengxiang-run-{token}-{run.scenario}-{run.replicate:03d}")
+                futures[fut] = run
+                stream.add(fut)
+
+        top_up()
+        for fut in stream:
+            run = futures.pop(fut)
+            if fut.status == "finished":
+                try:
+                    record, table = fut.result()
+                except Exception:  # lost between finishing and fetching
+                    record, table = _lost_record(run, traceback.format_exc()), None
+            else:
+                exc = fut.exception()
+                tb = fut.traceback()
+                if isinstance(exc, KilledWorker):
+                    text = ("the worker process died while running this task (a crash, out of memory, or "
+                            f"os._exit); not retried: {exc!r}")
+                else:
+                    text = "task failed on the cluster: " + (
+                        "".join(traceback.format_exception(type(exc), exc, tb)) if tb is not None else repr(exc))
+                record, table = _lost_record(run, text), None
+            fut.release()
+            top_up()
+            yield record, table
+
+
+def open_engine(engine: str = "serial", *, workers: int | None = None, scheduler: str | None = None,
+                nruns: int | None = None) -> SerialEngine | DaskEngine:
+    """The engine as a context manager: ``with open_engine("dask", workers=2) as e: e.results(runs)``."""
+    if engine == "serial":
+        return SerialEngine()
+    if engine == "dask":
+        return DaskEngine(workers=workers, scheduler=scheduler, nruns=nruns)
+    raise RunnerError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+
+
 def iter_results(runs: Sequence[Run], *, engine: str = "serial", workers: int | None = None,
                  scheduler: str | None = None, run_fn: RunFn | None = None,
                  faults: Mapping[tuple[str, str], str] | None = None
                  ) -> Iterator[tuple[dict[str, Any], pd.DataFrame | None]]:
-    """Yield (record, table) for each run as it finishes."""
-    faults = faults or {}
-    if engine == "serial":
-        for run in runs:
-            yield execute_run(run, run_fn, fault_for(run, faults))
-        return
-    if engine != "dask":
-        raise RunnerError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    """Yield (record, table) for each run as it finishes (opens and closes the engine)."""
     if not runs:
         return
-    yield from _iter_dask(runs, workers=workers, scheduler=scheduler, run_fn=run_fn, faults=faults)
-
-
-def _iter_dask(runs, *, workers, scheduler, run_fn, faults):
-    import logging
-
-    import dask
-    from distributed import Client, LocalCluster, as_completed
-    from distributed.scheduler import KilledWorker
-
-    cluster = client = None
-    # a crashed worker (segfault, OOM kill, os._exit) fails its task at once instead of being retried 3 times;
-    # applies to the embedded cluster's scheduler (an external scheduler reads its own config: see docs/running.md)
-    # worker-saturation 1.0 keeps one task per worker thread assigned, so only the task that was running is
-    # blamed when a worker dies (with the default 1.1 the next queued task would be failed with it)
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0,
-                          "distributed.scheduler.worker-saturation": 1.0}):
-        try:
-            if scheduler:
-                try:
-                    client = Client(scheduler, timeout="10s")
-                except OSError as exc:
-                    raise RunnerError(f"cannot connect to Dask scheduler {scheduler}: {_one_line(exc)}") from None
-            else:
-                n = max(1, min(int(workers or default_workers()), len(runs)))
-                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.CRITICAL)
-                client = Client(cluster)
-            token = uuid.uuid4().hex[:8]
-            pending = iter(runs)
-            futures = {}
-            stream = as_completed()
-
-            def capacity() -> int:
-                threads = sum(client.nthreads().values())
-                if threads == 0:
-                    try:
-                        client.wait_for_workers(1, timeout=120)
-                    except (TimeoutError, OSError):
-                        raise RunnerError(f"no Dask workers joined scheduler {scheduler} within 120 s") from None
-                    threads = sum(client.nthreads().values())
-                return max(1, threads)
-
-            def top_up() -> None:
-                # at most one task per worker thread in flight: a worker that dies takes only the run it was
-                # running with it (tasks queued on it would be failed too), and the rest wait on the client
-                while len(futures) < capacity():
-                    run = next(pending, None)
-                    if run is None:
-                        return
-                    fut = client.submit(execute_run, run, run_fn, fault_for(run, faults), pure=False, retries=0,
-                                        key=f"chengxiang-run-{token}-{run.scenario}-{run.replicate:03d}")
-                    futures[fut] = run
-                    stream.add(fut)
-
-            top_up()
-            for fut in stream:
-                run = futures.pop(fut)
-                if fut.status == "finished":
-                    try:
-                        record, table = fut.result()
-                    except Exception:  # lost between finishing and fetching
-                        record, table = _lost_record(run, traceback.format_exc()), None
-                else:
-                    exc = fut.exception()
-                    tb = fut.traceback()
-                    if isinstance(exc, KilledWorker):
-                        text = ("the worker process died while running this task (a crash, out of memory, or "
-                                f"os._exit); not retried: {exc!r}")
-                    else:
-                        text = "task failed on the cluster: " + (
-                            "".join(traceback.format_exception(type(exc), exc, tb)) if tb is not None else repr(exc))
-                    record, table = _lost_record(run, text), None
-                fut.release()
-                top_up()
-                yield record, table
-        finally:
-            if client is not None:
-                client.close()
-            if cluster is not None:
-                cluster.close()
+    with open_engine(engine, workers=workers, scheduler=scheduler, nruns=len(runs)) as eng:
+        yield from eng.results(runs, run_fn, faults)
 
 
 # --------------------------------------------------------------------------------------------- ensembles
@@ -444,62 +527,67 @@ def run_ensemble(prepared: Sequence[Prepared], out: Path | str | None = None, *,
     records: dict[tuple[str, int], dict[str, Any]] = {}
     tables: dict[tuple[str, int], pd.DataFrame] = {}
     todo = runs
-    if folder is not None:
-        if resume:
-            manifest = folder.read_manifest()
-            done = folder.completed(plan)
-            for key in done:
-                rec = folder.read_run_record(*key)
-                records[key] = rec
-            todo = [r for r in runs if (r.scenario, r.replicate) not in done]
-            manifest.setdefault("history", []).append(
-                {"resumed": _now(), "command": shlex.join(command) if command is not None else None,
-                 "engine": {"name": engine, "workers": workers, "scheduler": scheduler},
-                 "already_done": len(done), "to_run": len(todo)})
-            manifest["status"] = "running"
-        else:
-            folder.create()
-            manifest = build_manifest(prepared, command=command, engine=engine, workers=workers,
-                                      scheduler=scheduler, overrides=overrides or {})
-            for p in prepared:
-                folder.write_scenario_yaml(p.name, p.yaml_text)
-        folder.write_manifest(manifest)
+    manifest: dict[str, Any] = {}
+    if folder is not None and resume:
+        manifest = folder.read_manifest()
+        done = folder.completed(plan)
+        for key in done:
+            records[key] = folder.read_run_record(*key)
+        todo = [r for r in runs if (r.scenario, r.replicate) not in done]
 
     order = {(r.scenario, r.replicate): i for i, r in enumerate(runs)}
 
     def sorted_records() -> list[dict[str, Any]]:
         return [records[k] for k in sorted(records, key=order.__getitem__)]
 
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(runs), initial=len(runs) - len(todo), unit="run", desc="runs", file=sys.stderr,
-                   dynamic_ncols=True)
-    status = "interrupted"
-    try:
-        for record, table in iter_results(todo, engine=engine, workers=workers, scheduler=scheduler,
-                                          run_fn=run_fn, faults=faults):
-            key = (record["scenario"], int(record["replicate"]))
-            records[key] = record
-            if folder is not None:
-                folder.write_run(record, table)
-                folder.write_runs_jsonl(sorted_records())
-            elif table is not None:
-                tables[key] = table
-            if bar is not None:
-                bar.update(1)
-                nfail = sum(r["status"] != "ok" for r in records.values())
-                if nfail:
-                    bar.set_postfix(failed=nfail)
-        status = "complete"
-    finally:
-        if bar is not None:
-            bar.close()
-        if folder is not None and status != "complete":
-            manifest["status"] = status
-            manifest["finished"] = _now()
+    with contextlib.ExitStack() as stack:
+        # start the cluster (or connect) before writing anything: an unreachable scheduler leaves no folder
+        eng = stack.enter_context(
+            open_engine(engine if todo else "serial", workers=workers, scheduler=scheduler, nruns=len(todo)))
+        if folder is not None:
+            if resume:
+                manifest.setdefault("history", []).append(
+                    {"resumed": _now(), "command": shlex.join(command) if command is not None else None,
+                     "engine": {"name": engine, "workers": workers, "scheduler": scheduler},
+                     "already_done": len(runs) - len(todo), "to_run": len(todo)})
+                manifest["status"] = "running"
+            else:
+                folder.create()
+                manifest = build_manifest(prepared, command=command, engine=engine, workers=workers,
+                                          scheduler=scheduler, overrides=overrides or {})
+                for p in prepared:
+                    folder.write_scenario_yaml(p.name, p.yaml_text)
             folder.write_manifest(manifest)
+
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(runs), initial=len(runs) - len(todo), unit="run", desc="runs", file=sys.stderr,
+                       dynamic_ncols=True)
+        status = "interrupted"
+        try:
+            for record, table in eng.results(todo, run_fn, faults):
+                key = (record["scenario"], int(record["replicate"]))
+                records[key] = record
+                if folder is not None:
+                    folder.write_run(record, table)
+                    folder.write_runs_jsonl(sorted_records())
+                elif table is not None:
+                    tables[key] = table
+                if bar is not None:
+                    bar.update(1)
+                    nfail = sum(r["status"] != "ok" for r in records.values())
+                    if nfail:
+                        bar.set_postfix(failed=nfail)
+            status = "complete"
+        finally:
+            if bar is not None:
+                bar.close()
+            if folder is not None and status != "complete":
+                manifest["status"] = status
+                manifest["finished"] = _now()
+                folder.write_manifest(manifest)
 
     all_records = sorted_records()
     if folder is not None:

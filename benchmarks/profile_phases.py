@@ -1,0 +1,90 @@
+"""Wall time of each phase of the engine's yearly step, and of building the model, at a given size.
+
+    python benchmarks/profile_phases.py --households 1000000 --end-year 2020
+    python benchmarks/profile_phases.py --households 100000 --py-spy   # hint: run under py-spy for functions
+
+Times are CPU seconds of this process (time.process_time: robust to other load on a shared machine).
+Phases are timed by wrapping the functions that `ChengxiangModel.step` calls (same code, same results); the
+Mesa agent bookkeeping (creating and removing MigrantWorker agents) is timed separately inside the phases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+
+import sim
+from sim import demography, economy, labour, land
+from sim import model as model_module
+
+TIMES: dict[str, float] = defaultdict(float)
+COUNTS: dict[str, int] = defaultdict(int)
+
+
+def timed(name, fn):
+    def wrapper(*args, **kwargs):
+        t = time.process_time()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            TIMES[name] += time.process_time() - t
+
+    return wrapper
+
+
+def instrument() -> None:
+    for mod, name in ((economy, "produce_and_price"), (economy, "allocate_capital"), (labour, "choose_work"),
+                      (labour, "citizenize"), (land, "manage_land"), (economy, "run_public_finance"),
+                      (demography, "age_and_renew")):
+        setattr(mod, name, timed(f"{name}", getattr(mod, name)))
+    M = model_module.ChengxiangModel
+    M.collect = timed("collect (outcomes)", M.collect)
+    spawn, remove = M.spawn_migrant_agents, M.remove_migrants
+
+    def spawn_counted(self, rows):
+        COUNTS["migrant agents created"] += len(rows)
+        return spawn(self, rows)
+
+    def remove_counted(self, rows):
+        COUNTS["migrant agents removed"] += len(rows)
+        return remove(self, rows)
+
+    M.spawn_migrant_agents = timed("  of which: Mesa agents created", spawn_counted)
+    M.remove_migrants = timed("  of which: Mesa agents removed", remove_counted)
+    # model.step looks the phase functions up through the modules, so the wrappers are used.
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--households", type=int, default=100_000)
+    ap.add_argument("--end-year", type=int, default=2035)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--preset", default="china")
+    args = ap.parse_args()
+    cfg = {"world": {"preset": args.preset, "households": args.households},
+           "time": {"start_year": 2013, "end_year": args.end_year}}
+    t = time.process_time()
+    m = sim.build_model(cfg, seed=args.seed)
+    build = time.process_time() - t
+    build_agents = COUNTS["migrant agents created"]
+    TIMES.clear()
+    COUNTS.clear()
+    instrument()
+    t = time.process_time()
+    m.run_to_end()
+    run = time.process_time() - t
+    years = args.end_year - 2013
+    print(f"{args.households:,} households, {years} years, {m.counties.n} counties, {m.cities.n} cities; "
+          f"build {build:.2f} s, run {run:.2f} s ({run / years * 1e3:.0f} ms/year, "
+          f"{args.households * years / run / 1e6:.2f} M household-steps/s)")
+    for name, secs in sorted(TIMES.items(), key=lambda kv: -kv[1] if not kv[0].startswith(" ") else 0):
+        print(f"  {name:34s} {secs:7.2f} s  {100 * secs / run:5.1f}%  {secs / years * 1e3:7.1f} ms/year")
+    for name, n in COUNTS.items():
+        print(f"  {name:34s} {n / years:10,.0f} per year")
+    print(f"  live migrants at the end: {m.migrants.count:,}; Mesa agents: {len(m.agents):,} "
+          f"(build created {build_agents})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,266 @@
+#!/usr/bin/env python
+"""Chengxiang: run scenario ensembles, write results and comparison plots.
+
+    python run.py                                  the four strategy scenarios at their default seeds
+    python run.py scenarios/baseline.yaml scenarios/integrated.yaml --seeds 5 --households 20000
+    python run.py --engine dask --workers 4 ...    one Dask task per run on an embedded LocalCluster
+    python run.py --scheduler tcp://host:8786 ...  on a running Dask cluster (or set DASK_SCHEDULER_ADDRESS)
+    python run.py --resume results/<folder>        run only what an interrupted command left missing
+    python run.py plot results/<folder>            redraw the plots of a results folder
+    python run.py validate FILE...                 check scenario files
+    python run.py schema                           JSON Schema of scenario files
+
+See docs/running.md. Exit status: 0 all runs succeeded, 1 some run (or the plots) failed, 2 bad usage or input,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+STRATEGIES = ("baseline", "new_urbanization", "rural_revitalization", "integrated")
+SUBCOMMANDS = ("validate", "schema", "plot")
+PROG = "run.py"
+
+
+class UsageError(Exception):
+    """Bad options or input: one line on stderr, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage dump
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _year(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a year, got {text!r}") from None
+    if not 1900 <= value <= 2200:
+        raise argparse.ArgumentTypeError(f"expected a year between 1900 and 2200, got {text!r}")
+    return value
+
+
+def run_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=PROG,
+        description="Run scenario ensembles (scenarios x seeds); write results and comparison plots.",
+        epilog="Other commands: 'run.py plot DIR' redraws plots, 'run.py validate FILE...' checks scenario "
+        "files, 'run.py schema' prints their JSON Schema. See docs/running.md.",
+    )
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="scenario files (default: the four strategy scenarios in scenarios/)")
+    p.add_argument("--seeds", type=_positive, metavar="N", help="replicates per scenario (default: each file's)")
+    p.add_argument("--households", type=_positive, metavar="N", help="household agents (default: each file's)")
+    p.add_argument("--end-year", type=_year, metavar="YEAR", help="last simulated year (default: each file's)")
+    p.add_argument("--out", metavar="DIR", help="results folder (default: results/<timestamp>-<names>/)")
+    p.add_argument("--resume", metavar="DIR", help="finish an interrupted command's results folder")
+    p.add_argument("--engine", choices=("serial", "dask"),
+                   help="serial: in this process; dask: one task per run on a LocalCluster or --scheduler "
+                   "(default: dask when more than one run and more than one core, or a scheduler is given)")
+    p.add_argument("--workers", type=_positive, metavar="N",
+                   help="worker processes of the embedded Dask cluster (default: cores available)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="address of a running Dask scheduler (default: $DASK_SCHEDULER_ADDRESS if set)")
+    p.add_argument("--csv", action="store_true", help="also write timeseries.csv")
+    p.add_argument("--no-plots", action="store_true", help="do not draw plots")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no report (errors only)")
+    return p
+
+
+def _say(quiet: bool, *lines: str) -> None:
+    if not quiet:
+        for line in lines:
+            print(line)
+
+
+def _err(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
+
+
+def _default_out(names: list[str]) -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    label = "-".join(names) if len(names) <= 4 else f"{'-'.join(names[:3])}-and-{len(names) - 3}-more"
+    label = re.sub(r"[^A-Za-z0-9_.+-]", "_", label)[:120]
+    base = Path("results") / f"{stamp}-{label}"
+    out, k = base, 2
+    while out.exists():
+        out = base.with_name(f"{base.name}-{k}")
+        k += 1
+    return out
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def cmd_run(argv: list[str]) -> int:
+    args = run_parser().parse_args(argv)
+    from sim.runner import RunnerError, default_workers, faults_from_env, prepare, prepared_from_folder, run_ensemble
+    from sim.scenario import ScenarioError
+
+    scheduler = args.scheduler or None
+    if args.engine == "serial" and args.scheduler:
+        raise UsageError("--scheduler needs --engine dask")
+    if args.engine == "serial" and args.workers and args.workers > 1:
+        raise UsageError("--workers needs --engine dask")
+    if scheduler is None and args.engine != "serial":
+        scheduler = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    faults = faults_from_env()
+
+    if args.resume:
+        given = [o for o, v in (("FILE", args.files), ("--seeds", args.seeds), ("--households", args.households),
+                                ("--end-year", args.end_year), ("--out", args.out)) if v]
+        if given:
+            raise UsageError(f"--resume takes the scenarios and options of the folder; drop {', '.join(given)}")
+        out = Path(args.resume)
+        prepared = prepared_from_folder(out)
+        resume = True
+    else:
+        files = [Path(f) for f in args.files] or [HERE / "scenarios" / f"{n}.yaml" for n in STRATEGIES]
+        for f in files:
+            if not f.exists():
+                raise UsageError(f"no such file: {f}")
+            if not f.is_file():
+                raise UsageError(f"not a file: {f}")
+        try:
+            prepared = prepare(files, seeds=args.seeds, households=args.households, end_year=args.end_year)
+        except ScenarioError as exc:
+            for line in exc.messages:
+                print(line, file=sys.stderr)
+            return 2
+        for p in prepared:
+            if p.end_year < p.start_year:
+                raise UsageError(f"{p.name}: end year {p.end_year} is before start year {p.start_year}")
+        out = Path(args.out) if args.out else _default_out([p.name for p in prepared])
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise UsageError(f"--out {out} exists and is not empty (use a new folder, or --resume {out})")
+        resume = False
+
+    nruns = sum(p.replicates for p in prepared)
+    engine = args.engine
+    if engine is None:
+        engine = "dask" if scheduler or (nruns > 1 and (args.workers or default_workers()) > 1) else "serial"
+    workers = args.workers if engine == "dask" and not scheduler else None
+    if engine == "dask" and not scheduler and workers is None:
+        workers = min(default_workers(), nruns)
+    progress = sys.stderr.isatty() and not args.quiet
+    where = scheduler or (f"{workers} local worker{'s' if workers != 1 else ''}" if engine == "dask" else "")
+    _say(args.quiet,
+         f"{'Resuming' if resume else 'Running'} {nruns} runs ({len(prepared)} scenario"
+         f"{'s' if len(prepared) != 1 else ''}: {', '.join(f'{p.name} x{p.replicates}' for p in prepared)}) "
+         f"on {engine}{' (' + where + ')' if where else ''} -> {_rel(out)}/")
+    started = time.perf_counter()
+    try:
+        result = run_ensemble(
+            prepared, out, engine=engine, workers=workers, scheduler=scheduler, resume=resume, csv=args.csv,
+            plots=not args.no_plots, progress=progress, command=[PROG, *argv], faults=faults,
+            overrides={"seeds": args.seeds, "households": args.households, "end_year": args.end_year},
+        )
+    except KeyboardInterrupt:
+        _err(f"interrupted; finished runs are saved in {_rel(out)}/ - continue with: "
+             f"python run.py --resume {_rel(out)}")
+        return 130
+    seconds = time.perf_counter() - started
+
+    for rec in result.failed:
+        last = (rec.get("error") or "").strip().splitlines()
+        _err(f"run failed: {rec['scenario']} replicate {rec['replicate']} (seed {rec['seed']}): "
+             f"{last[-1] if last else 'unknown error'}")
+    nok = len(result.records) - len(result.failed)
+    lines = [
+        f"{nok} of {nruns} runs ok, {len(result.failed)} failed ({seconds:.1f} s).",
+        f"Results: {_rel(out)}/  (timeseries.parquet, summary.csv, runs.jsonl, manifest.json)",
+    ]
+    if result.plots:
+        lines.append(f"Plots:   {_rel(out / 'plots')}/  ({len(result.plots)} figures; overview.png is all key "
+                     "outcomes)")
+    if result.failed:
+        lines.append(f"Failed runs and their tracebacks are in {_rel(out / 'runs.jsonl')}; "
+                     f"rerun them with: python run.py --resume {_rel(out)}")
+    _say(args.quiet, *lines)
+    if result.plot_error:
+        _err("plotting failed:\n" + result.plot_error.rstrip())
+    return 0 if result.ok else 1
+
+
+def cmd_plot(argv: list[str]) -> int:
+    p = _Parser(prog=f"{PROG} plot", description="Redraw the plots of a results folder into DIR/plots/.")
+    p.add_argument("folder", metavar="DIR")
+    p.add_argument("--format", nargs="+", default=["png"], choices=("png", "svg", "pdf"), dest="formats",
+                   help="file formats (default: png)")
+    p.add_argument("-q", "--quiet", action="store_true")
+    args = p.parse_args(argv)
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise UsageError(f"no such folder: {folder}")
+    if not (folder / "timeseries.parquet").is_file():
+        raise UsageError(f"{folder} is not a results folder (no timeseries.parquet)")
+    from sim.plots import plot_results
+
+    written = plot_results(folder, formats=args.formats)
+    _say(args.quiet, f"Plots: {_rel(folder / 'plots')}/  ({len(written)} files)")
+    return 0
+
+
+def cmd_validate(argv: list[str]) -> int:
+    p = _Parser(prog=f"{PROG} validate", description="Check scenario files; prints file:line: key: message.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    args = p.parse_args(argv)
+    from sim.scenario import validate_files
+
+    return int(validate_files(args.files, sys.stdout))
+
+
+def cmd_schema(argv: list[str]) -> int:
+    p = _Parser(prog=f"{PROG} schema", description="Print the JSON Schema of scenario files.")
+    p.parse_args(argv)
+    from sim.scenario import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if str(HERE) not in sys.path:  # run from another folder without `pip install -e .`
+        sys.path.insert(0, str(HERE))
+    from sim.runner import RunnerError
+
+    commands = {"validate": cmd_validate, "schema": cmd_schema, "plot": cmd_plot}
+    try:
+        if argv and argv[0] in commands:
+            return commands[argv[0]](argv[1:])
+        return cmd_run(argv)
+    except (UsageError, RunnerError) as exc:
+        _err(f"error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
