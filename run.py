@@ -231,7 +231,7 @@ def cmd_validate(argv: list[str]) -> int:
     args = p.parse_args(argv)
     from sim.scenario import validate_files
 
-    return int(validate_files(args.files, sys.stdout))
+    return int(validate_files(args.files, sys.stderr))
 
 
 def cmd_schema(argv: list[str]) -> int:

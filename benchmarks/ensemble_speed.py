@@ -55,13 +55,15 @@ def main() -> None:
         reference = None
         for name, workers, extra in configs:
             out = Path(tmp) / f"{name}-{workers}"
+            load = os.getloadavg()[0]
             wall = timed_run(out, files, args, extra)
             runs = [json.loads(x) for x in (out / "runs.jsonl").read_text().splitlines()]
             table = (out / "timeseries.parquet").read_bytes()
             reference = reference or (wall, table)
             rows.append((name, workers, wall, sum(r["seconds"] for r in runs), reference[0] / wall,
                          table == reference[1]))
-            print(f"  {name} x{workers}: {wall:.1f} s", flush=True)
+            print(f"  {name} x{workers}: {wall:.1f} s (1-min load average before: {load:.2f}; other processes "
+                  "competing for the cores slow the parallel run most)", flush=True)
 
     print()
     print(f"| engine | workers | wall s | sum of run s | s per run | speed-up | identical table |")

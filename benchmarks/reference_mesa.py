@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from sim import economy, outcomes
-from sim.initial_state import destination_sampler
 from sim.metrics import METRICS
 from sim.model import ChengxiangModel, Ledger, RandomStreams
 from sim.population import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, HOMESTEAD_USED,
@@ -503,7 +502,7 @@ class ReferenceModel(mesa.Model):
 
     def _prepare_choices(self) -> None:
         """Per-place terms of the utilities for this year's decisions (O(places))."""
-        p, lv, j = self.params, self.lever, self.cities
+        lv = self.lever
         self.place = pl = _Places(self)
         self.open_tier = self.settlement_openness_of_tier().tolist()
         s = lv["services_by_residence"]
@@ -596,7 +595,7 @@ class ReferenceModel(mesa.Model):
         self.urban_pool = 0.0
         self.households_set.shuffle_do("invest")
         self.migrants_set.shuffle_do("invest")
-        _allocate_pools(self, np.array(self.rural_pool), self.urban_pool)
+        economy.allocate_pools(self, np.array(self.rural_pool), self.urban_pool)
 
     def choose_work(self) -> None:
         p, lv = self.params, self.lever
@@ -654,7 +653,7 @@ class ReferenceModel(mesa.Model):
 
     def public_finance(self) -> None:
         self.census(full=False)
-        _public_finance_places(self)
+        economy.finance_places(self)
         self.place = _Places(self)
         self.transfer = self.transfer_per_capita()
         self.households_set.shuffle_do("earn_and_save")
@@ -686,74 +685,6 @@ class ReferenceModel(mesa.Model):
 
     def results(self) -> pd.DataFrame:
         return pd.DataFrame(self.records)[["year", *METRICS]]
-
-
-# ---------------------------------------------------------------------------------------------- place level
-def _allocate_pools(model, rural_pool: np.ndarray, deposits: float) -> None:
-    """`economy.allocate_capital` at the level of places, given the per-agent rural pools and urban deposits."""
-    p, lv, led = model.params, model.lever, model.ledger
-    c, j = model.counties, model.cities
-    delta, sigma, a = p["depreciation"], p["capital_return_sensitivity"], p["capital_share_urban"]
-    dep = delta * (j.K.sum() + c.K_town.sum() + c.K_ag.sum())
-    j.K *= 1 - delta
-    c.K_town *= 1 - delta
-    c.K_ag *= 1 - delta
-    led.depreciation += dep
-    retained_city = p["urban_saving_rate"] * a * j.output
-    retained_town = p["urban_saving_rate"] * a * c.output_town
-    led.urban_saving += retained_city.sum() + retained_town.sum()
-    urban_pool = retained_city.sum() + deposits
-    c.K_town += retained_town
-    r_city = float((j.return_capital * j.K).sum() / j.K.sum())
-    fin, autonomy = lv["rural_finance_access"], lv["county_fiscal_autonomy"]
-    net = economy._net
-    net_ag = net(c.return_ag, p["rural_finance_friction"] * (1 - fin))
-    net_town = net(c.return_town, p["county_capital_friction"] * (1 - 0.7 * autonomy))
-    net_city = net(np.full(c.n, r_city), 0.05)
-    score = np.column_stack([net_ag**sigma, net_town**sigma, 2.0 * net_city**sigma])
-    share = score / score.sum(axis=1, keepdims=True)
-    c.K_ag += rural_pool * share[:, 0]
-    c.K_town += rural_pool * share[:, 1]
-    urban_pool += (rural_pool * share[:, 2]).sum()
-    f_u_ag = (p["urban_to_ag_friction"] * (1 - lv["urban_capital_incentive"])
-              - 0.1 * lv["unified_construction_land_market"] - 0.1 * fin)
-    f_u_town = p["urban_to_town_friction"] * (1 - 0.5 * autonomy - 0.5 * lv["county_industry_promotion"])
-    weights = np.concatenate([j.K * net(j.return_capital, 0.0) ** sigma, c.K_town * net(c.return_town, f_u_town) ** sigma,
-                              c.K_ag * net(c.return_ag, f_u_ag) ** sigma])
-    alloc = urban_pool * weights / weights.sum()
-    j.K += alloc[: j.n]
-    c.K_town += alloc[j.n: j.n + c.n]
-    c.K_ag += alloc[j.n + c.n:]
-    led.urban_to_rural_capital += alloc[j.n:].sum()
-
-
-def _public_finance_places(model) -> None:
-    """`economy.run_public_finance` without its per-household part (incomes and saving run per agent)."""
-    p, lv, led = model.params, model.lever, model.ledger
-    c, j = model.counties, model.cities
-    prev_c, prev_j = c.population.copy(), j.population.copy()
-    economy.count_residents(model)
-    price = p["land_price_yuan_per_m2"] * model.wage_index * p["urban_land_m2_per_person"]
-    rev_c = np.maximum(c.population - prev_c, 0) * price
-    rev_j = np.maximum(j.population - prev_j, 0) * price
-    c.fiscal += rev_c
-    j.fiscal += rev_j
-    led.land_revenue += rev_c.sum() + rev_j.sum()
-    share_ag = lv["land_revenue_to_agriculture"]
-    spend_c, spend_j = np.maximum(c.fiscal, 0), np.maximum(j.fiscal, 0)
-    c.fiscal -= spend_c
-    j.fiscal -= spend_j
-    to_ag = share_ag * spend_c + share_ag * spend_j.sum() * c.rural_residents / max(c.rural_residents.sum(), 1.0)
-    c.K_ag += to_ag
-    local_invest = (1 - share_ag) * spend_c * p["county_invest_share"] * lv["county_fiscal_autonomy"]
-    c.K_town += local_invest
-    led.land_revenue_to_agriculture += to_ag.sum()
-    led.public_spending += spend_c.sum() + spend_j.sum() - to_ag.sum() - local_invest.sum()
-    j.service += p["urban_service_growth"] * (1 - j.service)
-    c.town_service += (p["urban_service_growth"] + 0.03 * lv["county_fiscal_autonomy"]) * (1 - c.town_service)
-    c.village_service += (p["service_catch_up_rate"] * lv["county_services_to_villages"] * (c.town_service - c.village_service)
-                          + 0.002 * (1 - c.village_service))
-    c.infra += p["infrastructure_build_rate"] * lv["county_infrastructure"] * (1 - c.infra)
 
 
 def main() -> None:

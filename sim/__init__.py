@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mesa
 import pandas as pd
 
 from .agents import City, CountyTown, MigrantWorker, RuralHousehold
@@ -26,7 +27,21 @@ def run(config=None, seed: int = 0) -> pd.DataFrame:
     """Run to the end year: one row per year (column `year`), one column per metric."""
     model = build_model(config, seed)
     model.run_to_end()
-    return model.results()
+    results = model.results()
+    release(model)
+    return results
+
+
+def release(model: ChengxiangModel) -> None:
+    """Drop the model's agents so an ensemble in one process does not keep every finished model alive.
+
+    Mesa 3.3 keeps a class-level `Agent._ids` entry per model (fixed in 3.5), which holds the model and all its
+    agents; popping it is harmless where it does not exist.
+    """
+    model.remove_all_agents()
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict) or hasattr(ids, "pop"):
+        ids.pop(model, None)
 
 
 def load_scenario(path):

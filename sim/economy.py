@@ -88,11 +88,22 @@ def _net(r: np.ndarray, friction) -> np.ndarray:
 
 
 def allocate_capital(model) -> None:
-    """Depreciate stocks; invest household savings, migrant deposits and urban retained earnings."""
-    p, lv, led = model.params, model.lever, model.ledger
-    h, mg, c, j = model.households, model.migrants, model.counties, model.cities
-    delta, sigma, a = p["depreciation"], p["capital_return_sensitivity"], p["capital_share_urban"]
+    """Households place part of their savings locally; migrants deposit part of theirs in urban banks."""
+    p, h, mg, c = model.params, model.households, model.migrants, model.counties
+    invest_h = p["household_investment_rate"] * np.maximum(h.savings, 0)
+    h.savings -= invest_h
+    rural_pool = np.bincount(h.county, invest_h * h.weight, minlength=c.n)
+    deposit = p["household_investment_rate"] * np.maximum(mg.savings, 0) * mg.alive
+    mg.savings -= deposit
+    allocate_pools(model, rural_pool, float((deposit * h.weight[mg.origin]).sum()))
 
+
+def allocate_pools(model, rural_pool: np.ndarray, deposits: float) -> None:
+    """Depreciate stocks; invest each county's household pool, migrant deposits and urban retained earnings
+    where returns net of frictions are highest."""
+    p, lv, led = model.params, model.lever, model.ledger
+    c, j = model.counties, model.cities
+    delta, sigma, a = p["depreciation"], p["capital_return_sensitivity"], p["capital_share_urban"]
     dep = delta * (j.K.sum() + c.K_town.sum() + c.K_ag.sum())
     j.K *= 1 - delta
     c.K_town *= 1 - delta
@@ -103,17 +114,8 @@ def allocate_capital(model) -> None:
     retained_city = p["urban_saving_rate"] * a * j.output
     retained_town = p["urban_saving_rate"] * a * c.output_town
     led.urban_saving += retained_city.sum() + retained_town.sum()
-    urban_pool = retained_city.sum()
+    urban_pool = retained_city.sum() + deposits
     c.K_town += retained_town
-
-    # Households place part of their savings; migrants deposit part of theirs in urban banks.
-    invest_h = p["household_investment_rate"] * np.maximum(h.savings, 0)
-    h.savings -= invest_h
-    rural_pool = np.bincount(h.county, invest_h * h.weight, minlength=c.n)
-    live = mg.alive
-    deposit = p["household_investment_rate"] * np.maximum(mg.savings, 0) * live
-    mg.savings -= deposit
-    urban_pool += (deposit * h.weight[mg.origin]).sum()
 
     r_city = float((j.return_capital * j.K).sum() / j.K.sum())
     fin, autonomy = lv["rural_finance_access"], lv["county_fiscal_autonomy"]
@@ -143,6 +145,13 @@ def allocate_capital(model) -> None:
 # ---------------------------------------------------------------------------------------------- phase 7
 def run_public_finance(model) -> None:
     """Land revenue and its use, public services and infrastructure, transfers, household saving."""
+    finance_places(model)
+    household_incomes(model)
+    save_household_income(model)
+
+
+def finance_places(model) -> None:
+    """Land revenue from urban growth, its share to agriculture and local investment; services, infrastructure."""
     p, lv, led = model.params, model.lever, model.ledger
     c, j = model.counties, model.cities
     prev_c, prev_j = c.population.copy(), j.population.copy()  # as counted in phase 2 of this year
@@ -173,8 +182,6 @@ def run_public_finance(model) -> None:
     c.village_service += (p["service_catch_up_rate"] * lv["county_services_to_villages"] * (c.town_service - c.village_service)
                           + 0.002 * (1 - c.village_service))
     c.infra += p["infrastructure_build_rate"] * lv["county_infrastructure"] * (1 - c.infra)
-    household_incomes(model)
-    save_household_income(model)
 
 
 def household_incomes(model) -> None:

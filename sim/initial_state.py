@@ -214,22 +214,24 @@ def populate(model, n_households: int) -> None:
     model.count_household_migrants()
 
 
+def _place_labour(model, dest_kind, migrant_place, residence, household_place, natives) -> np.ndarray:
+    """Efficiency units of labour in each place: working natives, employed migrants, adults of resident families."""
+    h, mg = model.households, model.migrants
+    n = len(natives)
+    live = mg.alive & (mg.dest_kind == dest_kind) & mg.employed
+    mig = np.bincount(migrant_place[live], mg.skill[live] * h.weight[mg.origin[live]], minlength=n)
+    res = h.residence == residence
+    fam = np.bincount(household_place[res], h.adults[res] * h.skill[res] * h.weight[res], minlength=n)
+    return model.params["native_participation"] * natives + mig + fam + 1.0
+
+
 def city_labour(model) -> np.ndarray:
-    """Efficiency units of labour in each city: natives, employed migrants, adults of resident families."""
-    p, h, mg, cities = model.params, model.households, model.migrants, model.cities
-    live = mg.alive & (mg.dest_kind == DEST_CITY) & mg.employed
-    mig = np.bincount(mg.dest_city[live], mg.skill[live] * h.weight[mg.origin[live]], minlength=cities.n)
-    res = h.residence == CITY
-    fam = np.bincount(h.residence_city[res], h.adults[res] * h.skill[res] * h.weight[res], minlength=cities.n)
-    return p["native_participation"] * cities.native + mig + fam + 1.0
+    return _place_labour(model, DEST_CITY, model.migrants.dest_city, CITY, model.households.residence_city,
+                         model.cities.native)
 
 
 def town_labour(model) -> np.ndarray:
-    p, h, mg, counties = model.params, model.households, model.migrants, model.counties
-    live = mg.alive & (mg.dest_kind == DEST_TOWN) & mg.employed
-    mig = np.bincount(mg.county[live], mg.skill[live] * h.weight[mg.origin[live]], minlength=counties.n)
-    res = h.residence == TOWN
-    fam = np.bincount(h.county[res], h.adults[res] * h.skill[res] * h.weight[res], minlength=counties.n)
-    return p["native_participation"] * counties.native + mig + fam + 1.0
+    return _place_labour(model, DEST_TOWN, model.migrants.county, TOWN, model.households.county,
+                         model.counties.native)
 
 

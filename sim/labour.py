@@ -94,8 +94,8 @@ def town_utility(model, county: np.ndarray, skill: np.ndarray) -> np.ndarray:
 
 
 def home_utility(model, county: np.ndarray, skill: np.ndarray, savings: np.ndarray) -> np.ndarray:
-    """Farming and living in the village; rural finance and talent incentives add entrepreneurial prospects."""
-    p, lv, c = model.params, model.lever, model.counties
+    """Farming and living in the village; rural finance and talent incentives add business income."""
+    p, c = model.params, model.counties
     farm = c.farm_income_per_worker[county] * np.sqrt(skill / p["rural_skill_median"])
     business = business_income(model, savings)
     amenity = 0.5 * c.village_service[county] + 0.3 * c.infra[county]

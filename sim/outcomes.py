@@ -39,24 +39,54 @@ def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
     return float(1 - 2 * area)
 
 
+def weighted_gini_multiples(values: np.ndarray, multiples: np.ndarray) -> float:
+    """`weighted_gini(values, w0 * multiples)` for integer multiples 1..255 of one weight, without an argsort.
+
+    Each value carries its multiple in the lowest 8 bits of its mantissa, so one plain (SIMD) sort orders values
+    and weights together; the values then differ from the exact ones by less than 256 ulp (6e-14 relative), and
+    the Gini by rounding in the last digits. Ties may come out in any order: the Lorenz area does not depend on it.
+    """
+    low = np.uint64(0xFF)
+    keys = values.astype(np.float64)  # a copy: the bits are rewritten in place
+    bits = keys.view(np.uint64)
+    bits &= ~low
+    bits |= multiples.astype(np.uint64)
+    keys.sort()
+    w = (bits & low).astype(np.float64)
+    bits &= ~low
+    v = keys  # the values without their low bits, in order
+    vw = v * w
+    cv = np.cumsum(vw)
+    total_w, total_v = float(w.sum()), float(cv[-1]) if len(cv) else 0.0
+    if total_w <= 0 or total_v <= 0:
+        return 0.0
+    cv *= 2
+    cv -= vw
+    cv *= w
+    return float(1 - 2 * (float(cv.sum()) / (2 * total_w * total_v)))
+
+
 def _residents(model):
     """Real persons by where they live, and the pieces the income ratio needs."""
     h, mg, c, j = model.households, model.migrants, model.counties, model.cities
     w = h.weight
-    members = h.members_home() * w
-    live = mg.alive
-    w_m = w[mg.origin] * live
-    urban_mig = live & ((mg.dest_kind == DEST_CITY) | mg.lives_in_town)
-    commuters = live & (mg.dest_kind == DEST_TOWN) & ~mg.lives_in_town
+    members_home = h.members_home()
+    members = members_home * w
+    # Migrant quantities over the live rows only: the same values in the same order as masking every row.
+    rows = mg.live()
+    w_m, kind, lives_in_town = w[mg.origin[rows]], mg.dest_kind[rows], mg.lives_in_town[rows]
+    urban_mig = (kind == DEST_CITY) | lives_in_town
+    commuters = (kind == DEST_TOWN) & ~lives_in_town
     natives_city = float((j.native * j.inside).sum())
     natives_town = float(c.native.sum())
     in_town = h.residence == TOWN
     in_city = h.residence == CITY
     village = h.residence == VILLAGE
     return dict(
-        w=w, members=members, w_m=w_m, urban_mig=urban_mig, commuters=commuters, village=village,
-        town=natives_town + float(members[in_town].sum()) + float(w_m[live & mg.lives_in_town].sum()),
-        city=natives_city + float(members[in_city].sum()) + float(w_m[live & (mg.dest_kind == DEST_CITY)].sum()),
+        w=w, members_home=members_home, members=members, rows=rows, w_m=w_m, kind=kind, urban_mig=urban_mig,
+        commuters=commuters, village=village,
+        town=natives_town + float(members[in_town].sum()) + float(w_m[lives_in_town].sum()),
+        city=natives_city + float(members[in_city].sum()) + float(w_m[kind == DEST_CITY].sum()),
         rural=float(members[village].sum()) + float(w_m[commuters].sum()),
     )
 
@@ -65,8 +95,9 @@ def compute(model) -> dict[str, float]:
     p, lv, led = model.params, model.lever, model.ledger
     h, mg, c, j = model.households, model.migrants, model.counties, model.cities
     r = _residents(model)
-    w, members, w_m, village = r["w"], r["members"], r["w_m"], r["village"]
-    live = mg.alive
+    w, members, w_m, village = r["w"], r["members"], r["w_m"], r["village"]  # w_m: live migrants (rows)
+    rows, kind, members_home = r["rows"], r["kind"], r["members_home"]
+    net_wage = mg.wage[rows] - mg.remit[rows]
     population = model.total_people()
     urban = r["town"] + r["city"]
     hukou_urban = float(c.native.sum() + (j.native * j.inside).sum() + members[h.hukou == URBAN].sum())
@@ -75,7 +106,7 @@ def compute(model) -> dict[str, float]:
     native_income = p["native_income_share"] * float((c.native * c.wage).sum() + (j.native * j.inside * j.wage).sum())
     income = h.income()
     urban_income = (native_income + float((income * w)[~village].sum())
-                    + float(((mg.wage - mg.remit) * w_m)[r["urban_mig"]].sum()))
+                    + float((net_wage * w_m)[r["urban_mig"]].sum()))
     rural_income = float((income * w)[village].sum())
     ratio = (urban_income / max(urban, 1.0)) / max(rural_income / max(r["rural"], 1.0), 1.0)
 
@@ -84,7 +115,7 @@ def compute(model) -> dict[str, float]:
     farm_workers = float(c.farm_labour.sum())
     nonfarm_output = float((j.output * j.inside).sum() + c.output_town.sum())
     nonfarm_workers = (p["native_participation"] * (c.native.sum() + (j.native * j.inside).sum())
-                       + float(w_m[live & mg.employed].sum())
+                       + float(w_m[mg.employed[rows]].sum())
                        + float((h.adults * w)[~village].sum()))
     ag_ratio = (farm_va / max(farm_workers, 1.0)) / max(nonfarm_output / max(nonfarm_workers, 1.0), 1.0)
 
@@ -102,18 +133,25 @@ def compute(model) -> dict[str, float]:
     equalization = 100 * 0.5 * (min(village_q / urban_q, 1.0) + lv["services_by_residence"])
 
     elderly_rural = float((h.elderly * w)[village].sum())
-    per_capita = np.concatenate([income / np.maximum(h.members_home(), 1), (mg.wage - mg.remit)[live]])
-    gini_w = np.concatenate([w * np.maximum(h.members_home(), 0), w_m[live]])
-    keep = gini_w > 0
+    per_capita = np.concatenate([income / np.maximum(members_home, 1), net_wage])
+    if len(w) and w[0] > 0 and (w == w[0]).all() and members_home.max(initial=0) <= 255:
+        # One weight for every household (as `populate` builds them): weights are w0 x (members; 1 per migrant).
+        multiples = np.concatenate([np.maximum(members_home, 0), np.ones(len(w_m), np.int64)])
+        keep = multiples > 0
+        gini = weighted_gini_multiples(per_capita[keep], multiples[keep])
+    else:
+        gini_w = np.concatenate([w * np.maximum(members_home, 0), w_m])
+        keep = gini_w > 0
+        gini = weighted_gini(per_capita[keep], gini_w[keep])
     rural_capital = float(c.K_ag.sum() + c.K_town.sum()) / max(r["rural"] + r["town"], 1.0)
     city_capital = float((j.K * j.inside).sum()) / max(r["city"], 1.0)
     return {
         "urbanization_rate": 100 * urban / population,
         "hukou_urbanization_rate": 100 * hukou_urban / population,
         "urbanization_gap": 100 * (urban - hukou_urban) / population,
-        "migrant_workers": float(w_m[live].sum()) / 1e6,
-        "migrant_workers_local": float(w_m[live & (mg.dest_kind == DEST_TOWN)].sum()) / 1e6,
-        "migrant_workers_outbound": float(w_m[live & (mg.dest_kind == DEST_CITY)].sum()) / 1e6,
+        "migrant_workers": float(w_m.sum()) / 1e6,
+        "migrant_workers_local": float(w_m[kind == DEST_TOWN].sum()) / 1e6,
+        "migrant_workers_outbound": float(w_m[kind == DEST_CITY].sum()) / 1e6,
         "citizenized": led.citizenized / 1e6,
         "urban_rural_income_ratio": ratio,
         "ag_productivity_ratio": ag_ratio,
@@ -125,7 +163,7 @@ def compute(model) -> dict[str, float]:
         "county_town_share": 100 * r["town"] / max(urban, 1.0),
         "public_service_equalization": equalization,
         "rural_elderly_share": 100 * elderly_rural / max(r["rural"], 1.0),
-        "income_gini": weighted_gini(per_capita[keep], gini_w[keep]),
+        "income_gini": gini,
         "land_revenue_to_agriculture": led.land_revenue_to_agriculture / 1e9,
         "population": population / 1e6,
         "rural_residents": r["rural"] / 1e6,

@@ -333,8 +333,12 @@ class DaskEngine:
                 # a crashed worker (segfault, OOM kill, os._exit) fails its task at once instead of it being
                 # retried 3 times; worker-saturation 1.0 keeps at most one task per thread on a worker. These are
                 # read when the scheduler starts: an external scheduler needs them in its own config (docs).
+                # The nanny's default MALLOC_TRIM_THRESHOLD_=65536 for worker processes turns off glibc's dynamic
+                # mmap threshold: every large numpy temporary is then mmap'ed and unmapped, and a 100 000-household
+                # run took 11.6 s instead of 5.8 s. Workers get the same allocator as a serial run.
                 with dask.config.set({"distributed.scheduler.allowed-failures": 0,
-                                      "distributed.scheduler.worker-saturation": 1.0}):
+                                      "distributed.scheduler.worker-saturation": 1.0,
+                                      "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
                     self.cluster = LocalCluster(n_workers=max(1, n), threads_per_worker=1, processes=True,
                                                 dashboard_address=None, silence_logs=logging.CRITICAL)
                 self.client = Client(self.cluster)

@@ -311,3 +311,24 @@ def test_household_agents_are_apportioned_to_counties_exactly(shares, extra):
     assert counts.sum() == len(shares) + extra and counts.min() >= 1
     ideal = np.array(shares) / sum(shares) * extra
     assert np.abs(counts - 1 - ideal).max() < 1 + 1e-6
+
+
+def test_run_does_not_keep_finished_models_alive():
+    import gc
+    import weakref
+
+    seen = []
+    original = sim.build_model
+
+    def spy(config=None, seed=0):
+        model = original(config, seed)
+        seen.append(weakref.ref(model))
+        return model
+
+    sim.build_model = spy
+    try:
+        sim.run(small(400, 2015), seed=1)
+    finally:
+        sim.build_model = original
+    gc.collect()
+    assert seen and seen[0]() is None, "the finished model is still referenced"

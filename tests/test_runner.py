@@ -240,12 +240,14 @@ def test_interrupted_command_resumes_to_the_clean_table(serial_folder, tmp_path)
     assert [x["status"] for x in ResultsFolder(out).read_runs()] == ["ok"] * 4
 
 
-def test_sigint_then_resume(serial_folder, tmp_path):
+@pytest.mark.parametrize("engine", ["serial", "dask"])
+def test_sigint_then_resume(serial_folder, tmp_path, engine):
     out = tmp_path / "sigint"
     env = dict(os.environ)
     env.pop("DASK_SCHEDULER_ADDRESS", None)
     proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), *map(str, SCENARIOS), *SMALL_ARGS,
-                             "--engine", "serial", "--out", str(out), "--no-plots", "-q"],
+                             "--engine", engine, "--workers", "2" if engine == "dask" else "1",
+                             "--out", str(out), "--no-plots", "-q"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 300
@@ -263,6 +265,21 @@ def test_sigint_then_resume(serial_folder, tmp_path):
     r = cli("--resume", out, "--engine", "serial", "--no-plots", "-q")
     assert r.returncode == 0, r.stderr
     assert read_bytes(out) == read_bytes(serial_folder)
+
+
+DASK_CLUSTER_YAML = """\
+distributed:
+  scheduler:
+    allowed-failures: 0
+    worker-saturation: 1.0
+  nanny:
+    pre-spawn-environ:
+      MALLOC_TRIM_THRESHOLD_: null
+"""
+
+
+def test_docs_show_the_cluster_config_the_test_uses():
+    assert DASK_CLUSTER_YAML in (ROOT / "docs" / "running.md").read_text()
 
 
 def _start_cluster(tmp_path, env):
@@ -287,7 +304,9 @@ def _start_cluster(tmp_path, env):
 def test_external_cluster_via_scheduler_option(serial_folder, tmp_path):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    env["DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES"] = "0"
+    # the cluster configuration docs/running.md recommends for external clusters
+    (tmp_path / "dask.yaml").write_text(DASK_CLUSTER_YAML)
+    env["DASK_CONFIG"] = str(tmp_path / "dask.yaml")
     env.pop("DASK_SCHEDULER_ADDRESS", None)
     address, procs = _start_cluster(tmp_path, env)
     try:

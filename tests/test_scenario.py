@@ -452,14 +452,16 @@ def test_hostile_files_stay_fast_and_small(tmp_path):
         "huge.yaml": "description: '" + "x" * 2_000_000 + "'\n",
         "bomb.yaml": (BAD / "alias_bomb.yaml").read_text(),
     }
-    expected = {"deep.yaml": "nesting deeper than", "deep_map.yaml": "nesting deeper than",
-                "many_nodes.yaml": "YAML nodes", "huge.yaml": "larger than", "bomb.yaml": "aliases"}
+    # PyYAML >= 6.0.4 stops deep flow nesting itself ("maximum nesting depth"); older ones reach our own cap.
+    nesting = ("nesting deeper than", "maximum nesting depth")
+    expected = {"deep.yaml": nesting, "deep_map.yaml": nesting, "many_nodes.yaml": ("YAML nodes",),
+                "huge.yaml": ("larger than",), "bomb.yaml": ("aliases",)}
     for name, text in cases.items():
         path = write(tmp_path, name, text)
         started = time.perf_counter()
         messages = errors_of(path)
         assert time.perf_counter() - started < 2.0, name
-        assert any(expected[name] in m for m in messages), (name, messages[:3])
+        assert any(e in m for e in expected[name] for m in messages), (name, messages[:3])
         assert len(messages) < 20
 
 
