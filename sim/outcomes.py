@@ -24,13 +24,17 @@ def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
     # The Lorenz area does not depend on the order of tied values, so a (10x faster) unstable sort gives the
     # same Gini up to rounding in the last digits.
     order = np.argsort(values)
-    v, w = values[order], weights[order]
+    return _sorted_gini(values[order], weights[order])
+
+
+def _sorted_gini(v: np.ndarray, w: np.ndarray) -> float:
+    """Gini of values `v` (ascending) with weights `w`, from the area under the Lorenz curve."""
     vw = v * w
     cv = np.cumsum(vw)
     total_w, total_v = float(w.sum()), float(cv[-1]) if len(cv) else 0.0
     if total_w <= 0 or total_v <= 0:
         return 0.0
-    # Area under the Lorenz curve by trapezoids: sum_i w_i/W * (cv_i + cv_(i-1)) / (2 V), with cv_(i-1) = cv_i - vw_i.
+    # Area by trapezoids: sum_i w_i/W * (cv_i + cv_(i-1)) / (2 V), with cv_(i-1) = cv_i - vw_i.
     # (no np.dot: BLAS would start threads that spin on the other core after the call)
     cv *= 2
     cv -= vw
@@ -54,16 +58,7 @@ def weighted_gini_multiples(values: np.ndarray, multiples: np.ndarray) -> float:
     keys.sort()
     w = (bits & low).astype(np.float64)
     bits &= ~low
-    v = keys  # the values without their low bits, in order
-    vw = v * w
-    cv = np.cumsum(vw)
-    total_w, total_v = float(w.sum()), float(cv[-1]) if len(cv) else 0.0
-    if total_w <= 0 or total_v <= 0:
-        return 0.0
-    cv *= 2
-    cv -= vw
-    cv *= w
-    return float(1 - 2 * (float(cv.sum()) / (2 * total_w * total_v)))
+    return _sorted_gini(keys, w)  # keys: the values without their low bits, in order
 
 
 def _residents(model):
