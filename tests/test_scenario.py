@@ -602,7 +602,9 @@ def test_fuzz_structures_only_raise_scenario_error(data, tmp_path_factory):
 def test_fuzz_text_only_raises_scenario_error(text, tmp_path_factory):
     path = tmp_path_factory.mktemp("fuzz") / "t.yaml"
     path.write_text(text, encoding="utf-8")
-    load_or_error(path)
+    scenario = load_or_error(path)  # an error is checked inside: our own ScenarioError, file:line messages
+    if scenario is not None:  # whatever loads also round-trips
+        assert load_scenario(write(path.parent, "again.yaml", scenario.to_yaml())) == scenario
 
 
 @fuzz
@@ -610,7 +612,9 @@ def test_fuzz_text_only_raises_scenario_error(text, tmp_path_factory):
 def test_fuzz_bytes_only_raise_scenario_error(raw, tmp_path_factory):
     path = tmp_path_factory.mktemp("fuzz") / "b.yaml"
     path.write_bytes(raw)
-    load_or_error(path)
+    scenario = load_or_error(path)  # an error is checked inside: our own ScenarioError, file:line messages
+    if scenario is not None:  # whatever loads also round-trips
+        assert load_scenario(write(path.parent, "again.yaml", scenario.to_yaml())) == scenario
 
 
 BASELINE_LINES = BASELINE.read_text(encoding="utf-8").splitlines()
