@@ -66,10 +66,32 @@ def build(kind: str, households: int, years: int, seed: int):
     return reference
 
 
+def time_mesa_bookkeeping(model) -> dict:
+    """Wrap the engine's two calls that create and remove `MigrantWorker` agents (one `mesa.Agent` per migrant
+    leaving home; `agent.remove()` for each one returning, settling, retiring or dying), to time Mesa's share
+    of a step: the part no array code can speed up while every migrant is a Mesa agent."""
+    spent = {"mesa_cpu": 0.0, "created": 0, "removed": 0}
+
+    def wrap(method, counter):
+        def timed(rows):
+            spent[counter] += len(rows)
+            t = time.process_time()
+            try:
+                return method(rows)
+            finally:
+                spent["mesa_cpu"] += time.process_time() - t
+        return timed
+
+    model.spawn_migrant_agents = wrap(model.spawn_migrant_agents, "created")
+    model.remove_migrants = wrap(model.remove_migrants, "removed")
+    return spent
+
+
 def timed_run(kind: str, households: int, years: int, seed: int) -> dict:
     gc.collect()
     t0 = time.process_time()
     model = build(kind, households, years, seed)
+    mesa_share = time_mesa_bookkeeping(model) if kind == "engine" else {}
     t1, w1 = time.process_time(), time.perf_counter()
     agents = len(model.agents)
     model.run_to_end()
@@ -77,7 +99,7 @@ def timed_run(kind: str, households: int, years: int, seed: int) -> dict:
     release(model)
     del model
     gc.collect()
-    return {"build_cpu": t1 - t0, "step_cpu": t2 - t1, "step_wall": w2 - w1, "agents": agents}
+    return {"build_cpu": t1 - t0, "step_cpu": t2 - t1, "step_wall": w2 - w1, "agents": agents, **mesa_share}
 
 
 # ---------------------------------------------------------------------------------------------- memory (child)
@@ -112,13 +134,14 @@ def memory_child(kind: str, households: int, years: int, seed: int, method: str)
     base = _status_kb("VmRSS")
     t0, w0 = time.process_time(), time.perf_counter()
     model = ChengxiangModel(cfg, seed=seed)
+    mesa_share = time_mesa_bookkeeping(model)
     t1, w1 = time.process_time(), time.perf_counter()
     agents = len(model.agents)
     model.run_to_end()
     t2, w2 = time.process_time(), time.perf_counter()
     return {"peak_bytes": (_status_kb("VmHWM") - base) * 1024, "method": "peak RSS", "build_cpu": t1 - t0,
             "build_wall": w1 - w0, "step_cpu": t2 - t1, "step_wall": w2 - w1, "agents": agents,
-            "migrants_end": int(model.migrants.count)}
+            "migrants_end": int(model.migrants.count), **mesa_share}
 
 
 def in_child(kind: str, households: int, years: int, seed: int, method: str) -> dict:
@@ -181,7 +204,7 @@ def main() -> None:
                          "repeats": len(runs), "build_s": best["build_cpu"], "step_s": best["step_cpu"] / years,
                          "wall_step_s": best["step_wall"] / years, "hh_steps_per_s": n * years / best["step_cpu"],
                          "mem_bytes_per_hh": mem["peak_bytes"] / n if mem else None,
-                         "mem_method": mem["method"] if mem else ""})
+                         "mem_method": mem["method"] if mem else "", **_mesa_columns(best, n, years)})
             print(_row(rows[-1]), flush=True)
     if args.large:
         for n in args.large_sizes:
@@ -190,7 +213,8 @@ def main() -> None:
                          "repeats": 1, "build_s": r["build_cpu"], "step_s": r["step_cpu"] / args.large_years,
                          "wall_step_s": r["step_wall"] / args.large_years,
                          "hh_steps_per_s": n * args.large_years / r["step_cpu"],
-                         "mem_bytes_per_hh": r["peak_bytes"] / n, "mem_method": r["method"]})
+                         "mem_bytes_per_hh": r["peak_bytes"] / n, "mem_method": r["method"],
+                         **_mesa_columns(r, n, args.large_years)})
             print(_row(rows[-1]), flush=True)
 
     print()
@@ -198,12 +222,31 @@ def main() -> None:
           f"{'household-steps/s':>18s} {'bytes/household':>16s}  memory by")
     for r in rows:
         print(_row(r))
+    print()
+    print("Mesa's share of the engine's step: creating and removing MigrantWorker agents (CPU), and the most")
+    print("household-steps per second the engine could reach if everything else took no time at all:")
+    print(f"{'households':>11s} {'created/year':>13s} {'removed/year':>13s} {'Mesa s/year':>12s} "
+          f"{'of the step':>12s} {'us per agent':>13s} {'ceiling household-steps/s':>26s}")
+    for r in rows:
+        if r["model"] == "engine" and r.get("mesa_s"):
+            print(f"{r['households']:>11,} {r['created_per_year']:>13,.0f} {r['removed_per_year']:>13,.0f} "
+                  f"{r['mesa_s']:>12.3f} {100 * r['mesa_s'] / r['step_s']:>11.0f}% {r['us_per_agent']:>13.2f} "
+                  f"{r['households'] / r['mesa_s']:>26,.0f}")
+    print()
     speed = {(r["model"], r["households"]): r["hh_steps_per_s"] for r in rows}
     ratio = {n: speed[("engine", n)] / speed[("reference", n)] for n in plan}
     for n, x in ratio.items():
         print(f"engine / reference at {n:,} households: {x:.0f}x")
     if 100_000 in ratio:
         print(f"speedup_vs_mesa_reference: {ratio[100_000]:.1f}")
+
+
+def _mesa_columns(run: dict, households: int, years: int) -> dict:
+    if "mesa_cpu" not in run:
+        return {}
+    events = run["created"] + run["removed"]
+    return {"mesa_s": run["mesa_cpu"] / years, "created_per_year": run["created"] / years,
+            "removed_per_year": run["removed"] / years, "us_per_agent": 1e6 * run["mesa_cpu"] / max(events, 1)}
 
 
 def _row(r: dict) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 from .initial_state import city_labour, destination_sampler, town_labour
 from .population import CITY, DEST_CITY, DEST_TOWN, RURAL, TOWN, VILLAGE
 from .world import tier_of
@@ -16,19 +17,15 @@ from .world import tier_of
 def count_residents(model) -> None:
     """Residents of every town, city and village from the arrays; re-tier cities by their new size."""
     h, mg, c, j = model.households, model.migrants, model.counties, model.cities
-    w_h = h.weight
-    members = h.members_home() * w_h
-    live = mg.alive
-    w_m = w_h[mg.origin]
-    out = live & (mg.dest_kind == DEST_CITY)
-    j.population[:] = (j.native + np.bincount(mg.dest_city[out], w_m[out], minlength=j.n)
-                       + np.bincount(np.maximum(h.residence_city, 0), members * (h.residence == CITY), minlength=j.n))
-    in_town = live & mg.lives_in_town
-    commuters = live & (mg.dest_kind == DEST_TOWN) & ~mg.lives_in_town
-    c.population[:] = (c.native + np.bincount(mg.county[in_town], w_m[in_town], minlength=c.n)
-                       + np.bincount(h.county, members * (h.residence == TOWN), minlength=c.n))
-    c.rural_residents[:] = (np.bincount(h.county, members * (h.residence == VILLAGE), minlength=c.n)
-                            + np.bincount(mg.county[commuters], w_m[commuters], minlength=c.n))
+    hh_city, hh_town, hh_village = kernels.residents_of_households(
+        h.county, h.residence, h.residence_city, h.adults, h.children, h.elderly, h.weight, c.n, j.n,
+        VILLAGE, TOWN, CITY)
+    mig_city, mig_town, commuting = kernels.residents_of_migrants(
+        mg.alive, mg.origin, mg.county, mg.dest_kind, mg.dest_city, mg.lives_in_town, h.weight, c.n, j.n,
+        DEST_TOWN, DEST_CITY)
+    j.population[:] = j.native + mig_city + hh_city
+    c.population[:] = c.native + mig_town + hh_town
+    c.rural_residents[:] = hh_village + commuting
     j.tier[:] = tier_of(j.population)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 from .places import Cities, Counties
 from .population import CITY, DEST_CITY, DEST_TOWN, TOWN, Households, Migrants
 from .world import _absolute_sizes, tier_of
@@ -69,27 +70,11 @@ def _destination_guide(model) -> tuple[np.ndarray, np.ndarray]:
 def sample_destinations(model, county: np.ndarray, k: int, rng) -> np.ndarray:
     """k sampled candidate cities for each decider (rows), by inverse CDF on the county's distribution.
 
-    The result is exactly `searchsorted(flat, u, side="right")` over all counties' CDFs laid end to end; the
-    guide table only finds it faster: the bucket below each draw gives a lower bound (every entry before it is
-    <= the draw), and a few vectorized steps forward, then a binary search for the rare rest, give the first
-    entry above the draw."""
-    cdf = model.destination_cdf
-    n_j = cdf.shape[1]
+    The result is exactly `searchsorted(flat, u, side="right")` over all counties' CDFs laid end to end, with
+    u = x + county for uniform draws x; the guide table only finds it faster (`kernels.guided_search`)."""
     flat, guide = _destination_guide(model)
     x = rng.random((len(county), k)) * 0.999999
-    u = x + county[:, None]
-    # Bucket b = floor(x B) (exact: B is a power of two); the guide's edge c + (b - 1)/B is surely <= u.
-    bucket = (x * GUIDE_BUCKETS).astype(np.int64)
-    bucket += county[:, None] * GUIDE_BUCKETS
-    pos = guide[bucket]  # flat[i] <= u for every i < pos
-    # Never past the county's last entry (c + 1.0 > u), so pos stays inside the county's row.
-    for _ in range(3):
-        pos += flat[pos] <= u
-    rest = np.flatnonzero(flat[pos] <= u)
-    if rest.size:
-        pos.ravel()[rest] = np.searchsorted(flat, u.ravel()[rest], side="right")
-    idx = pos - county[:, None] * n_j
-    return np.clip(idx, 0, n_j - 1)
+    return kernels.guided_search(x, county, flat, guide, GUIDE_BUCKETS, model.destination_cdf.shape[1])
 
 
 def populate(model, n_households: int) -> None:

