@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import kernels
 from .parameters import CITY_TIERS
 from .population import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_ABANDONED,
                          LAND_RENTED_OUT, TOWN, URBAN, VILLAGE)
@@ -170,34 +171,26 @@ def compute(model) -> dict[str, float]:
 def county_table(model) -> pd.DataFrame:
     """One row per county for the current year: who lives where, migration, land and incomes."""
     h, mg, c = model.households, model.migrants, model.counties
-    w = h.weight
-    n = c.n
-    rows = mg.live()  # live migrants only: the same sums as over all rows with dead rows weighted 0
-    wm, m_county, m_kind = w[mg.origin[rows]], mg.county[rows], mg.dest_kind[rows]
-    village = h.residence == VILLAGE
-    land_w = h.land * w
-
-    def by_county(values, mask=None, index=h.county):
-        values = values if mask is None else values * mask
-        return np.bincount(index, values, minlength=n)
-
-    land = by_county(land_w) + c.collective_land
-    rented = by_county(land_w, h.land_state == LAND_RENTED_OUT) + c.collective_land
-    homesteads = by_county(w, h.homestead != HOMESTEAD_EXITED)
-    income = h.income()
-    village_persons = by_county(h.members_home() * w, village)
+    land_w, rented, abandoned, homesteads, idle, village_persons, village_income = kernels.county_household_totals(
+        h.county, h.weight, h.land, h.land_state, h.homestead, h.residence, h.adults, h.children, h.elderly,
+        h.inc_farm, h.inc_wage, h.inc_remit, h.inc_rent, h.inc_collective, h.inc_transfer, h.inc_business, c.n,
+        LAND_RENTED_OUT, LAND_ABANDONED, HOMESTEAD_IDLE, HOMESTEAD_EXITED, VILLAGE)
+    outbound, local = kernels.county_migrant_totals(mg.alive, mg.origin, mg.county, mg.dest_kind, h.weight, c.n,
+                                                    DEST_TOWN, DEST_CITY)
+    land = land_w + c.collective_land
+    rented = rented + c.collective_land
     return pd.DataFrame({
         "year": model.year,
-        "county": np.arange(n),
+        "county": np.arange(c.n),
         "name": model.world.county_names,
         "rural_residents": c.rural_residents,
         "town_population": c.population,
-        "migrants_outbound": by_county(wm, m_kind == DEST_CITY, m_county),
-        "migrants_local": by_county(wm, m_kind == DEST_TOWN, m_county),
+        "migrants_outbound": outbound,
+        "migrants_local": local,
         "land_transfer_share": 100 * rented / np.maximum(land, 1.0),
-        "abandoned_land_share": 100 * by_county(land_w, h.land_state == LAND_ABANDONED) / np.maximum(land, 1.0),
-        "idle_homestead_share": 100 * by_county(w, h.homestead == HOMESTEAD_IDLE) / np.maximum(homesteads, 1.0),
-        "rural_income_per_capita": by_county(income * w, village) / np.maximum(village_persons, 1.0),
+        "abandoned_land_share": 100 * abandoned / np.maximum(land, 1.0),
+        "idle_homestead_share": 100 * idle / np.maximum(homesteads, 1.0),
+        "rural_income_per_capita": village_income / np.maximum(village_persons, 1.0),
         "town_wage": c.wage,
         "farm_capital": c.K_ag,
         "village_services": c.village_service,
@@ -208,8 +201,8 @@ def county_table(model) -> pd.DataFrame:
 def tier_table(model) -> pd.DataFrame:
     """One row per city tier for the current year."""
     j, mg, h = model.cities, model.migrants, model.households
-    live = mg.alive & (mg.dest_kind == DEST_CITY)
-    migrants = np.bincount(j.tier[mg.dest_city[live]], h.weight[mg.origin[live]], minlength=len(CITY_TIERS))
+    migrants = kernels.outbound_by_tier(mg.alive, mg.origin, mg.dest_kind, mg.dest_city, j.tier, h.weight,
+                                        len(CITY_TIERS), DEST_CITY)
     inside = j.inside
     tiers = np.arange(len(CITY_TIERS))
     return pd.DataFrame({

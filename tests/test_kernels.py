@@ -90,3 +90,44 @@ def test_resident_counts_equal_their_bincount_definitions(n, n_c, n_j, seed, wei
     got = kernels.residents_of_migrants(*args, DEST_TOWN, DEST_CITY)
     for a, b in zip(got, _bincount_migrants(*args)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_county_and_tier_tables_equal_their_bincount_definitions():
+    """The one-pass county and tier totals give the same numbers as masked `np.bincount`s over the arrays."""
+    from sim import outcomes
+    from sim.parameters import CITY_TIERS
+    from sim.population import HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_ABANDONED, LAND_RENTED_OUT
+
+    model = sim.build_model({"world": {"preset": "province", "households": 4000},
+                             "levers": {"land_paid_exit": 1.0, "unified_construction_land_market": 1.0}}, 5)
+    for _ in range(4):
+        model.step()
+    h, mg, c, j = model.households, model.migrants, model.counties, model.cities
+    w, n = h.weight, c.n
+
+    def by_county(values, mask=None, index=h.county):
+        return np.bincount(index, values if mask is None else values * mask, minlength=n)
+
+    land_w = h.land * w
+    village = h.residence == VILLAGE
+    live = mg.alive
+    wm = w[mg.origin]
+    expected = {
+        "migrants_outbound": by_county(wm, live & (mg.dest_kind == DEST_CITY), mg.county),
+        "migrants_local": by_county(wm, live & (mg.dest_kind == DEST_TOWN), mg.county),
+        "land_transfer_share": 100 * (by_county(land_w, h.land_state == LAND_RENTED_OUT) + c.collective_land)
+        / np.maximum(by_county(land_w) + c.collective_land, 1.0),
+        "abandoned_land_share": 100 * by_county(land_w, h.land_state == LAND_ABANDONED)
+        / np.maximum(by_county(land_w) + c.collective_land, 1.0),
+        "idle_homestead_share": 100 * by_county(w, h.homestead == HOMESTEAD_IDLE)
+        / np.maximum(by_county(w, h.homestead != HOMESTEAD_EXITED), 1.0),
+        "rural_income_per_capita": by_county(h.income() * w, village)
+        / np.maximum(by_county(h.members_home() * w, village), 1.0),
+    }
+    table = outcomes.county_table(model)
+    assert (expected["land_transfer_share"] > 0).all() and (expected["migrants_local"] > 0).any()
+    for column, values in expected.items():
+        np.testing.assert_array_equal(table[column].to_numpy(), values, err_msg=column)
+    out = live & (mg.dest_kind == DEST_CITY)
+    tiers = np.bincount(j.tier[mg.dest_city[out]], wm[out], minlength=len(CITY_TIERS))
+    np.testing.assert_array_equal(outcomes.tier_table(model)["outbound_migrants"].to_numpy(), tiers)
