@@ -75,8 +75,12 @@ def produce_and_price(model) -> None:
 
 def migrant_employment_chance(model, unemployment: np.ndarray) -> np.ndarray:
     """Employment probability of a migrant where urban unemployment is `unemployment`."""
-    services = model.lever["employment_services"]
-    return np.clip(1 - unemployment * (model.params["migrant_unemployment_premium"] - services), 0.3, 1.0)
+    return np.clip(1 - unemployment * employment_chance_factor(model), 0.3, 1.0)
+
+
+def employment_chance_factor(model) -> float:
+    """Migrants' unemployment relative to the local rate; public employment services narrow the gap."""
+    return model.params["migrant_unemployment_premium"] - model.lever["employment_services"]
 
 
 # ---------------------------------------------------------------------------------------------- phase 3
@@ -182,32 +186,24 @@ def finance_places(model) -> None:
 
 
 def household_incomes(model) -> None:
-    """Wages of family members working where the family lives, commuters' wages, remittances, transfers."""
-    p, h, mg, c, j = model.params, model.households, model.migrants, model.counties, model.cities
-    live = mg.alive
-    remit = np.bincount(mg.origin[live], mg.remit[live], minlength=h.n)
-    commute = live & (mg.dest_kind == DEST_TOWN) & ~mg.lives_in_town
-    commuter_wage = np.bincount(mg.origin[commute], (mg.wage - mg.remit)[commute], minlength=h.n)
-    in_city, in_town = h.residence == CITY, h.residence == TOWN
-    wage_here = np.zeros(h.n)
-    city = h.residence_city[in_city]
-    wage_here[in_city] = j.wage[city] * (1 - j.unemployment[city])
-    wage_here[in_town] = c.wage[h.county[in_town]] * (1 - c.unemployment[h.county[in_town]])
-    h.inc_wage[:] = h.adults * h.skill * wage_here + commuter_wage
-    h.inc_remit[:] = remit
-    transfer = model.transfer_per_capita()
-    village_rural = (h.residence == VILLAGE) & (h.hukou == RURAL)
-    h.inc_transfer[:] = np.where(village_rural, transfer * h.members_home(), 0.0)
-    h.inc_business[:] = np.where((h.residence == VILLAGE) & (h.adults > 0), business_income(model, h.savings), 0.0)
+    """Wages of family members working where the family lives, commuters' wages, remittances, transfers and
+    village business income (one compiled pass: `kernels.household_incomes`)."""
+    h, mg, c, j = model.households, model.migrants, model.counties, model.cities
+    factor, cap = business_terms(model)
+    kernels.household_incomes(
+        mg.alive, mg.origin, mg.dest_kind, mg.lives_in_town, mg.wage, mg.remit, h.county, h.residence,
+        h.residence_city, h.hukou, h.adults, h.children, h.elderly, h.skill, h.savings, j.wage, j.unemployment,
+        c.wage, c.unemployment, model.transfer_per_capita(), factor, cap, DEST_TOWN, VILLAGE, TOWN, CITY, RURAL,
+        h.inc_wage, h.inc_remit, h.inc_transfer, h.inc_business)
 
 
-def business_income(model, savings: np.ndarray) -> np.ndarray:
-    """Income of a non-farm business run from the village: returns on the savings a household can put to work,
-    which rural finance (credit, guarantees) and urban talent (know-how, markets) make possible."""
+def business_terms(model) -> tuple[float, float]:
+    """Income of a non-farm business run from the village is return x clip(savings, 0, cap): returns on the
+    savings a household can put to work, which rural finance (credit, guarantees) and urban talent (know-how,
+    markets) make possible. This gives (return, cap) this year."""
     p, lv = model.params, model.lever
     reach = np.clip(lv["rural_finance_access"] + 0.5 * lv["urban_talent_incentive"], 0, 1.5)
-    stake = np.clip(savings, 0, p["business_stake_cap"] * model.wage_index)
-    return p["business_return"] * reach * stake
+    return float(p["business_return"] * reach), p["business_stake_cap"] * model.wage_index
 
 
 def save_household_income(model) -> None:

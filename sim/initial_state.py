@@ -203,10 +203,11 @@ def _place_labour(model, dest_kind, migrant_place, residence, household_place, n
     """Efficiency units of labour in each place: working natives, employed migrants, adults of resident families."""
     h, mg = model.households, model.migrants
     n = len(natives)
-    live = mg.alive & (mg.dest_kind == dest_kind) & mg.employed
-    mig = np.bincount(migrant_place[live], mg.skill[live] * h.weight[mg.origin[live]], minlength=n)
-    res = h.residence == residence
-    fam = np.bincount(household_place[res], h.adults[res] * h.skill[res] * h.weight[res], minlength=n)
+    # = bincounts of skill x weight over the employed live migrants there, and of adults x skill x weight over
+    # the households living there, in one compiled pass each
+    mig, fam = kernels.labour_by_place(mg.alive, mg.employed, mg.dest_kind, migrant_place, mg.skill, mg.origin,
+                                       dest_kind, household_place, h.residence, residence, h.adults, h.skill,
+                                       h.weight, n)
     return model.params["native_participation"] * natives + mig + fam + 1.0
 
 

@@ -130,3 +130,176 @@ def outbound_by_tier(alive, origin, dest_kind, dest_city, tier, weight, n_tiers,
         if alive[r] and dest_kind[r] == city_code:
             totals[tier[dest_city[r]]] += weight[origin[r]]
     return totals
+
+
+@_jit
+def city_income(pay, living_cost, city, skill):
+    """max(pay[city] x skill - living_cost[city], 500): the income term of `labour.city_utility`, for n
+    workers (skill, n) and k cities each (city, n x k)."""
+    n, k = city.shape
+    out = np.empty((n, k))
+    for i in range(n):
+        s = skill[i]
+        for t in range(k):
+            j = city[i, t]
+            out[i, t] = max(pay[j] * s - living_cost[j], 500.0)
+    return out
+
+
+@_jit
+def add_city_terms(u, weight_income, services, distance, network, correction, county, city, n_j, corrected):
+    """u = u x weight_income + services[city] - distance[pair] + network[pair] (+ correction[pair]), in place and
+    in that order, where pair = county x n_j + city: the rest of `labour.city_utility` after the log."""
+    n, k = city.shape
+    for i in range(n):
+        row = county[i] * n_j
+        for t in range(k):
+            j = city[i, t]
+            pair = row + j
+            v = u[i, t] * weight_income
+            v = v + services[j]
+            v = v - distance[pair]
+            v = v + network[pair]
+            if corrected:
+                v = v + correction[pair]
+            u[i, t] = v
+
+
+@_jit
+def labour_by_place(alive, employed, dest_kind, migrant_place, skill, origin, kind, h_place, h_residence,
+                    residence, adults, h_skill, weight, n):
+    """Efficiency units of labour per place (n places): employed live migrants of `kind` (skill x weight), and
+    adults of households living there (adults x skill x weight), each summed in row order."""
+    migrants = np.zeros(n)
+    for r in range(alive.shape[0]):
+        if alive[r] and employed[r] and dest_kind[r] == kind:
+            migrants[migrant_place[r]] += skill[r] * weight[origin[r]]
+    families = np.zeros(n)
+    for i in range(h_residence.shape[0]):
+        if h_residence[i] == residence:
+            families[h_place[i]] += adults[i] * h_skill[i] * weight[i]
+    return migrants, families
+
+
+@_jit
+def settle_migrant_incomes(live, draw, dest_kind, dest_city, county, skill, lives_in_town, origin, weight,
+                           city_unemployment, town_unemployment, chance_factor, city_wage, town_wage,
+                           city_living, town_living, commute_scale, infra, remittance_share, saving_rate,
+                           city_code, employed, wage, remit, savings):
+    """One year of work for each live migrant row: employed if its draw is below the employment chance
+    clip(1 - unemployment x chance_factor, 0.3, 1); wage, remittance, saving (added to `savings`), written into
+    the row arrays. Returns saving x household weight per migrant (for the ledger's NumPy sum)."""
+    saved_w = np.empty(live.shape[0])
+    for n in range(live.shape[0]):
+        r = live[n]
+        c = county[r]
+        out = dest_kind[r] == city_code
+        j = max(dest_city[r], 0)
+        unemployment = city_unemployment[j] if out else town_unemployment[c]
+        chance = min(max(1 - unemployment * chance_factor, 0.3), 1.0)
+        works = draw[n] < chance
+        rate = city_wage[j] if out else town_wage[c]
+        earned = (1.0 if works else 0.0) * rate * skill[r]
+        if out:
+            living = city_living[j]
+        elif lives_in_town[r]:
+            living = town_living[c]
+        else:
+            living = commute_scale * (1.35 - infra[c])
+        sent = remittance_share * max(earned - living, 0.0)
+        saving = saving_rate * max(earned - living - sent, 0.0)
+        employed[r], wage[r], remit[r] = works, earned, sent
+        savings[r] += saving
+        saved_w[n] = saving * weight[origin[r]]
+    return saved_w
+
+
+@_jit
+def migrants_per_household(alive, origin, out):
+    """out[h] = live migrant workers from household h (`out` is overwritten)."""
+    out[:] = 0
+    for r in range(alive.shape[0]):
+        if alive[r]:
+            out[origin[r]] += 1
+
+
+@_jit
+def household_incomes(alive, origin, dest_kind, lives_in_town, m_wage, m_remit, county, residence,
+                      residence_city, hukou, adults, children, elderly, skill, savings, city_wage,
+                      city_unemployment, town_wage, town_unemployment, transfer, business_factor, stake_cap,
+                      dest_town, village_code, town_code, city_code, rural_code, inc_wage, inc_remit,
+                      inc_transfer, inc_business):
+    """Wage, remittance, transfer and business income of every household, written into the `inc_*` arrays:
+    remittances of its live migrants and wages net of remittances of its commuters (summed in row order);
+    wages of the adults where the family lives (adults x skill x wage x (1 - unemployment)); transfers per
+    member to rural-hukou families in villages; business income business_factor x clip(savings, 0, stake_cap)
+    of village households with an adult."""
+    n = county.shape[0]
+    remit = np.zeros(n)
+    commuter_wage = np.zeros(n)
+    for r in range(alive.shape[0]):
+        if alive[r]:
+            remit[origin[r]] += m_remit[r]
+            if dest_kind[r] == dest_town and not lives_in_town[r]:
+                commuter_wage[origin[r]] += m_wage[r] - m_remit[r]
+    for i in range(n):
+        place = residence[i]
+        wage_here = 0.0
+        if place == city_code:
+            wage_here = city_wage[residence_city[i]] * (1 - city_unemployment[residence_city[i]])
+        elif place == town_code:
+            wage_here = town_wage[county[i]] * (1 - town_unemployment[county[i]])
+        inc_wage[i] = adults[i] * skill[i] * wage_here + commuter_wage[i]
+        inc_remit[i] = remit[i]
+        if place == village_code and hukou[i] == rural_code:
+            inc_transfer[i] = transfer * (np.int64(adults[i]) + children[i] + elderly[i])
+        else:
+            inc_transfer[i] = 0.0
+        if place == village_code and adults[i] > 0:
+            inc_business[i] = business_factor * min(max(savings[i], 0.0), stake_cap)
+        else:
+            inc_business[i] = 0.0
+
+
+@_jit
+def town_income(county, skill, unemployment, chance_factor, wage, commute_scale, infra, living_cost):
+    """max(employment chance x wage x skill - min(commuting cost, living cost), 500) of working in the home
+    county town: the income term of `labour.town_utility`."""
+    out = np.empty(county.shape[0])
+    for i in range(county.shape[0]):
+        c = county[i]
+        chance = min(max(1 - unemployment[c] * chance_factor, 0.3), 1.0)
+        out[i] = max(chance * wage[c] * skill[i] - min(commute_scale * (1.35 - infra[c]), living_cost[c]), 500.0)
+    return out
+
+
+@_jit
+def finish_town_utility(log_income, county, weight_income, services_factor, town_service, distance_term,
+                        attachment_term):
+    """In place: weight_income x log income + services_factor x town_service - distance_term + attachment_term."""
+    for i in range(county.shape[0]):
+        log_income[i] = (weight_income * log_income[i] + services_factor * town_service[county[i]]
+                         - distance_term + attachment_term)
+
+
+@_jit
+def home_income(county, skill, savings, farm_income, skill_median, business_factor, stake_cap, transfer):
+    """max(farm income x sqrt(skill / median) + business income + transfer, 500) of staying in the village:
+    the income term of `labour.home_utility`."""
+    out = np.empty(county.shape[0])
+    for i in range(county.shape[0]):
+        farm = farm_income[county[i]] * np.sqrt(skill[i] / skill_median)
+        business = business_factor * min(max(savings[i], 0.0), stake_cap)
+        out[i] = max(farm + business + transfer, 500.0)
+    return out
+
+
+@_jit
+def finish_home_utility(log_income, county, weight_income, weight_services, village_service, infra,
+                        attachment):
+    """In place: weight_income x log income + weight_services x amenity + attachment, where the amenity of the
+    village is 0.5 x its services + 0.3 x its infrastructure."""
+    for i in range(county.shape[0]):
+        c = county[i]
+        amenity = 0.5 * village_service[c] + 0.3 * infra[c]
+        log_income[i] = weight_income * log_income[i] + weight_services * amenity + attachment

@@ -6,45 +6,41 @@ from __future__ import annotations
 
 import numpy as np
 
-from .economy import business_income, migrant_employment_chance
+from . import kernels
+from .economy import business_terms, employment_chance_factor, migrant_employment_chance
 from .initial_state import sample_destinations
 from .population import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_EXITED, RURAL, TOWN,
                          URBAN, VILLAGE)
 
 
 def settle_incomes(model) -> None:
-    """Employment draws, wages, living costs, remittances and saving of every live migrant."""
+    """Employment draws, wages, living costs, remittances and saving of every live migrant.
+
+    Per migrant (a compiled loop, `kernels.settle_migrant_incomes`): employed with the employment chance where
+    it works; wage = employed x wage rate x skill; living cost of the city, of the county town, or of
+    commuting; a share of the wage net of living costs is remitted and a share of the rest saved."""
     p, mg, h, c, j = model.params, model.migrants, model.households, model.counties, model.cities
     rng = model.streams["employment"]
     live = mg.live()
     draw = rng.random(len(live))
-    out = mg.dest_kind[live] == DEST_CITY
-    city = np.maximum(mg.dest_city[live], 0)
-    county = mg.county[live]
-    unemp = np.where(out, j.unemployment[city], c.unemployment[county])
-    employed = draw < migrant_employment_chance(model, unemp)
-    wage_rate = np.where(out, j.wage[city], c.wage[county])
-    wage = employed * wage_rate * mg.skill[live]
-    living = np.where(out, j.living_cost[city], np.where(mg.lives_in_town[live], c.living_cost[county],
-                                                       commute_cost(model, county)))
-    remit = p["remittance_share"] * np.maximum(wage - living, 0)
-    saving = p["household_saving_rate"] * np.maximum(wage - living - remit, 0)
-    mg.employed[live], mg.wage[live], mg.remit[live] = employed, wage, remit
-    mg.savings[live] += saving
-    model.ledger.saving += float((saving * h.weight[mg.origin[live]]).sum())
+    saved_w = kernels.settle_migrant_incomes(
+        live, draw, mg.dest_kind, mg.dest_city, mg.county, mg.skill, mg.lives_in_town, mg.origin, h.weight,
+        j.unemployment, c.unemployment, employment_chance_factor(model), j.wage, c.wage, j.living_cost,
+        c.living_cost, commute_scale(model), c.infra, p["remittance_share"], p["household_saving_rate"], DEST_CITY,
+        mg.employed, mg.wage, mg.remit, mg.savings)
+    model.ledger.saving += float(saved_w.sum())
 
 
 def commute_cost(model, county: np.ndarray) -> np.ndarray:
     """Yearly cost of commuting from a village to the county town, falling as infrastructure reaches villages."""
-    infra = model.counties.infra[county]
-    return model.params["commute_cost_2013"] * model.wage_index * (1.35 - infra)
+    return commute_scale(model) * (1.35 - model.counties.infra[county])
+
+
+def commute_scale(model) -> float:
+    return model.params["commute_cost_2013"] * model.wage_index
 
 
 # ---------------------------------------------------------------------------------------------- utilities
-def _log_income(x):
-    return np.log(np.maximum(x, 500.0))
-
-
 def _county_city_table(model, name: str, source: np.ndarray, fn) -> np.ndarray:
     """`fn(source)` over all county x city pairs, flattened, cached while `source` is the same array object."""
     cached = model.__dict__.get(name)
@@ -54,19 +50,17 @@ def _county_city_table(model, name: str, source: np.ndarray, fn) -> np.ndarray:
     return cached[1]
 
 
-def city_utility(model, county: np.ndarray, city: np.ndarray, skill: np.ndarray) -> np.ndarray:
-    """Systematic utility of working in `city` for workers from `county` with `skill` (arrays, same shape).
+def city_utility(model, county: np.ndarray, city: np.ndarray, skill: np.ndarray,
+                 correction: np.ndarray | None = None) -> np.ndarray:
+    """Systematic utility of working in `city` (n x k) for workers from `county` with `skill` (n each), plus
+    the choice-set `correction` per county x city pair when given.
 
     Terms that depend only on the city are computed once per city and those that depend on the county and city
-    once per pair, then gathered: the same numbers, in the same order of operations, as computing them per
-    worker and candidate (this is the engine's hottest function)."""
+    once per pair, then gathered by compiled loops (`kernels.city_income`, `kernels.add_city_terms`): the same
+    numbers, in the same order of operations, as computing them per worker and candidate with NumPy:
+    p_inc * log(max(500, pay * skill - living)) + services - distance + network (+ correction)."""
     p, lv, j = model.params, model.lever, model.cities
-    pair = county * j.n + city  # index into county x city tables
     pay = migrant_employment_chance(model, j.unemployment) * j.wage  # expected wage per efficiency unit, by city
-    # One new array of the full shape; the arithmetic below runs in place in it (fewer large temporaries).
-    income = np.multiply(pay[city], skill, out=np.empty(np.broadcast_shapes(np.shape(county), np.shape(city),
-                                                                            np.shape(skill))))
-    income -= j.living_cost[city]
     openness = model.settlement_openness_of_tier()[j.tier]
     access = lv["services_by_residence"] + (1 - lv["services_by_residence"]) * openness * 0.3
     services = p["utility_services"] * access * j.service
@@ -74,33 +68,40 @@ def city_utility(model, county: np.ndarray, city: np.ndarray, skill: np.ndarray)
                                   lambda d: p["utility_distance"] * np.log1p(d))
     network = _county_city_table(model, "_network_utility", model.network_share,
                                  lambda n: p["utility_network"] * np.log(n + 0.002))
-    u = np.maximum(income, 500.0, out=income)  # = p_inc * _log_income(income) + services - distance + network
-    np.log(u, out=u)
-    u *= p["utility_income"]
-    u += services[city]
-    u -= distance[pair]
-    u += network[pair]
+    u = kernels.city_income(pay, j.living_cost, city, skill)
+    np.log(u, out=u)  # NumPy's log, as everywhere else in the model
+    kernels.add_city_terms(u, p["utility_income"], services, distance, network,
+                           distance if correction is None else correction, county, city, j.n, correction is not None)
     return u
 
 
 def town_utility(model, county: np.ndarray, skill: np.ndarray) -> np.ndarray:
-    """Working in the home county town (commuting or living there)."""
+    """Working in the home county town (commuting or living there):
+    p_inc * log(max(500, employment chance * wage * skill - min(commute cost, living cost))) + services
+    - distance village-town + part of the home attachment (compiled loops around NumPy's log)."""
     p, lv, c = model.params, model.lever, model.counties
-    e = migrant_employment_chance(model, c.unemployment[county])
-    income = e * c.wage[county] * skill - np.minimum(commute_cost(model, county), c.living_cost[county])
+    u = kernels.town_income(county, skill, c.unemployment, employment_chance_factor(model), c.wage,
+                            commute_scale(model), c.infra, c.living_cost)
+    np.log(u, out=u)
     access = lv["services_by_residence"] + (1 - lv["services_by_residence"]) * lv["settlement_openness_county_town"] * 0.3
-    return (p["utility_income"] * _log_income(income) + p["utility_services"] * access * c.town_service[county]
-            - p["utility_distance"] * np.log1p(p["village_town_km"]) + p["utility_home_attachment"] * 0.6)
+    kernels.finish_town_utility(u, county, p["utility_income"], p["utility_services"] * access, c.town_service,
+                                p["utility_distance"] * np.log1p(p["village_town_km"]),
+                                p["utility_home_attachment"] * 0.6)
+    return u
 
 
 def home_utility(model, county: np.ndarray, skill: np.ndarray, savings: np.ndarray) -> np.ndarray:
-    """Farming and living in the village; rural finance and talent incentives add business income."""
+    """Farming and living in the village; rural finance and talent incentives add business income:
+    p_inc * log(max(500, farm income * sqrt(skill / median) + business income + transfers)) + amenity + attachment
+    (compiled loops around NumPy's log)."""
     p, c = model.params, model.counties
-    farm = c.farm_income_per_worker[county] * np.sqrt(skill / p["rural_skill_median"])
-    business = business_income(model, savings)
-    amenity = 0.5 * c.village_service[county] + 0.3 * c.infra[county]
-    return (p["utility_income"] * _log_income(farm + business + model.transfer_per_capita()) + p["utility_services"] * amenity
-            + p["utility_home_attachment"])
+    factor, cap = business_terms(model)
+    u = kernels.home_income(county, skill, savings, c.farm_income_per_worker, p["rural_skill_median"], factor, cap,
+                            model.transfer_per_capita())
+    np.log(u, out=u)
+    kernels.finish_home_utility(u, county, p["utility_income"], p["utility_services"], c.village_service, c.infra,
+                                p["utility_home_attachment"])
+    return u
 
 
 # ---------------------------------------------------------------------------------------------- choices
@@ -108,9 +109,7 @@ def _city_options(model, county, skill, rng):
     k = int(model.params["choice_set_size"])
     candidates = sample_destinations(model, county, k, rng)
     q_correction = _county_city_table(model, "_sampling_correction", model.destination_q, lambda q: -np.log(q * k))
-    u = city_utility(model, county[:, None], candidates, skill[:, None])
-    u += q_correction[county[:, None] * model.cities.n + candidates]
-    return u, candidates
+    return city_utility(model, county, candidates, skill, correction=q_correction), candidates
 
 
 def home_worker_utilities(model, rows: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -135,7 +134,7 @@ def migrant_utilities(model, rows: np.ndarray, rng) -> tuple[np.ndarray, np.ndar
     u_home = home_utility(model, county, skill, mg.savings[rows]) + p["return_age_pull"] * np.maximum(
         mg.age[rows] - p["return_age"], 0)
     out = mg.dest_kind[rows] == DEST_CITY
-    here = np.where(out, city_utility(model, county, np.maximum(mg.dest_city[rows], 0), skill), u_town)
+    here = np.where(out, city_utility(model, county, np.maximum(mg.dest_city[rows], 0)[:, None], skill)[:, 0], u_town)
     here = here + p["tenure_bonus"] * np.minimum(mg.years[rows], 10) - np.where(mg.employed[rows], 0, 1.0)
     u_town = u_town + np.where(out, asc["migrant_to_town"], 0.0)
     u = np.empty((len(rows), 3 + u_cities.shape[1]))  # = column_stack([here, u_home + asc, u_town, u_cities + asc])

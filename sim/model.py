@@ -10,7 +10,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from . import demography, economy, labour, land, outcomes
+from . import demography, economy, kernels, labour, land, outcomes
 from .agents import City, CountyTown, MigrantWorker, RuralHousehold
 from .config import normalize_config
 from .initial_state import populate
@@ -172,9 +172,7 @@ class ChengxiangModel(mesa.Model):
         return [self.migrant_agents[r] for r in rows]
 
     def count_household_migrants(self) -> None:
-        m = self.migrants
-        live = m.alive
-        self.households.migrants[:] = np.bincount(m.origin[live], minlength=self.households.n)
+        kernels.migrants_per_household(self.migrants.alive, self.migrants.origin, self.households.migrants)
 
     # ------------------------------------------------------------------ policy
     def read_policy(self) -> None:

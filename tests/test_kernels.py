@@ -131,3 +131,154 @@ def test_county_and_tier_tables_equal_their_bincount_definitions():
     out = live & (mg.dest_kind == DEST_CITY)
     tiers = np.bincount(j.tier[mg.dest_city[out]], wm[out], minlength=len(CITY_TIERS))
     np.testing.assert_array_equal(outcomes.tier_table(model)["outbound_migrants"].to_numpy(), tiers)
+
+
+def test_city_utility_equals_its_numpy_definition():
+    """The compiled city utility is the NumPy formula, operation by operation (so choices keep their seed)."""
+    from sim import labour
+    from sim.economy import migrant_employment_chance
+
+    model = sim.build_model({"world": {"households": 3000}, "levers": {"services_by_residence": 0.4}}, 6)
+    model.step()
+    p, lv, j = model.params, model.lever, model.cities
+    rng = np.random.default_rng(3)
+    county = rng.integers(0, model.counties.n, 5000).astype(np.int32)
+    city = rng.integers(0, j.n, (5000, 8))
+    skill = rng.lognormal(0, 0.5, 5000)
+    skill[:50] = 1e-6  # incomes below the 500-yuan floor
+    correction = rng.normal(0, 1, model.counties.n * j.n)
+
+    pay = migrant_employment_chance(model, j.unemployment) * j.wage
+    openness = model.settlement_openness_of_tier()[j.tier]
+    access = lv["services_by_residence"] + (1 - lv["services_by_residence"]) * openness * 0.3
+    pair = county[:, None] * j.n + city
+    expected = (p["utility_income"] * np.log(np.maximum(pay[city] * skill[:, None] - j.living_cost[city], 500.0))
+                + (p["utility_services"] * access * j.service)[city]
+                - (p["utility_distance"] * np.log1p(model.world.distance)).ravel()[pair]
+                + (p["utility_network"] * np.log(model.network_share + 0.002)).ravel()[pair])
+    np.testing.assert_array_equal(labour.city_utility(model, county, city, skill), expected)
+    np.testing.assert_array_equal(labour.city_utility(model, county, city, skill, correction=correction),
+                                  expected + correction[pair])
+
+
+def test_labour_by_place_equals_its_bincount_definition():
+    from sim.initial_state import city_labour, town_labour
+
+    model = sim.build_model({"world": {"households": 3000}}, 8)
+    model.step()
+    h, mg = model.households, model.migrants
+    for labour, kind, m_place, residence, h_place, natives in (
+            (city_labour, DEST_CITY, mg.dest_city, CITY, h.residence_city, model.cities.native),
+            (town_labour, DEST_TOWN, mg.county, TOWN, h.county, model.counties.native)):
+        live = mg.alive & (mg.dest_kind == kind) & mg.employed
+        assert live.any() and (h.residence == residence).any()
+        mig = np.bincount(m_place[live], mg.skill[live] * h.weight[mg.origin[live]], minlength=len(natives))
+        res = h.residence == residence
+        fam = np.bincount(h_place[res], h.adults[res] * h.skill[res] * h.weight[res], minlength=len(natives))
+        expected = model.params["native_participation"] * natives + mig + fam + 1.0
+        np.testing.assert_array_equal(labour(model), expected)
+
+
+def test_migrant_incomes_equal_their_numpy_definition():
+    from sim import labour
+    from sim.economy import migrant_employment_chance
+
+    model = sim.build_model({"world": {"households": 3000}, "levers": {"employment_services": 0.5}}, 9)
+    model.step()
+    p, mg, h, c, j = model.params, model.migrants, model.households, model.counties, model.cities
+    before = {name: getattr(mg, name).copy() for name in ("employed", "wage", "remit", "savings")}
+    model.ledger.saving = 0.0
+    state = model.streams["employment"].bit_generator.state
+    labour.settle_incomes(model)
+    got = {name: getattr(mg, name).copy() for name in before}
+
+    model.streams["employment"].bit_generator.state = state
+    live = mg.live()
+    draw = model.streams["employment"].random(len(live))
+    out = mg.dest_kind[live] == DEST_CITY
+    city = np.maximum(mg.dest_city[live], 0)
+    county = mg.county[live]
+    unemp = np.where(out, j.unemployment[city], c.unemployment[county])
+    employed = draw < migrant_employment_chance(model, unemp)
+    wage = employed * np.where(out, j.wage[city], c.wage[county]) * mg.skill[live]
+    living = np.where(out, j.living_cost[city], np.where(mg.lives_in_town[live], c.living_cost[county],
+                                                       labour.commute_cost(model, county)))
+    remit = p["remittance_share"] * np.maximum(wage - living, 0)
+    saving = p["household_saving_rate"] * np.maximum(wage - living - remit, 0)
+    assert employed.any() and not employed.all() and (living > 0).all()
+    np.testing.assert_array_equal(got["employed"][live], employed)
+    np.testing.assert_array_equal(got["wage"][live], wage)
+    np.testing.assert_array_equal(got["remit"][live], remit)
+    np.testing.assert_array_equal(got["savings"][live], before["savings"][live] + saving)
+    dead = ~mg.alive
+    for name in before:  # rows not alive are left alone
+        np.testing.assert_array_equal(got[name][dead], before[name][dead])
+    assert model.ledger.saving == float((saving * h.weight[mg.origin[live]]).sum())
+
+
+def test_household_incomes_equal_their_numpy_definition():
+    from sim import economy
+    from sim.population import RURAL
+
+    model = sim.build_model({"world": {"households": 3000},
+                             "levers": {"rural_finance_access": 0.8, "urban_talent_incentive": 0.5}}, 10)
+    for _ in range(3):
+        model.step()
+    p, h, mg, c, j = model.params, model.households, model.migrants, model.counties, model.cities
+    reach = np.clip(model.lever["rural_finance_access"] + 0.5 * model.lever["urban_talent_incentive"], 0, 1.5)
+    live = mg.alive
+    commute = live & (mg.dest_kind == DEST_TOWN) & ~mg.lives_in_town
+    in_city, in_town = h.residence == CITY, h.residence == TOWN
+    assert commute.any() and in_city.any() and in_town.any()
+    wage_here = np.zeros(h.n)
+    city = h.residence_city[in_city]
+    wage_here[in_city] = j.wage[city] * (1 - j.unemployment[city])
+    wage_here[in_town] = c.wage[h.county[in_town]] * (1 - c.unemployment[h.county[in_town]])
+    commuter_wage = np.bincount(mg.origin[commute], (mg.wage - mg.remit)[commute], minlength=h.n)
+    expected = {
+        "inc_wage": h.adults * h.skill * wage_here + commuter_wage,
+        "inc_remit": np.bincount(mg.origin[live], mg.remit[live], minlength=h.n),
+        "inc_transfer": np.where((h.residence == VILLAGE) & (h.hukou == RURAL),
+                                 model.transfer_per_capita() * h.members_home(), 0.0),
+        "inc_business": np.where((h.residence == VILLAGE) & (h.adults > 0), p["business_return"] * reach
+                                 * np.clip(h.savings, 0, p["business_stake_cap"] * model.wage_index), 0.0),
+    }
+    assert (expected["inc_business"] > 0).any()
+    for name in expected:
+        getattr(h, name)[:] = np.nan
+    economy.household_incomes(model)
+    for name, values in expected.items():
+        np.testing.assert_array_equal(getattr(h, name), values, err_msg=name)
+    h.migrants[:] = -1
+    model.count_household_migrants()
+    np.testing.assert_array_equal(h.migrants, np.bincount(mg.origin[live], minlength=h.n))
+
+
+def test_town_and_home_utilities_equal_their_numpy_definitions():
+    from sim import labour
+    from sim.economy import migrant_employment_chance
+
+    model = sim.build_model({"world": {"households": 3000},
+                             "levers": {"rural_finance_access": 0.7, "services_by_residence": 0.3}}, 12)
+    model.step()
+    p, lv, c = model.params, model.lever, model.counties
+    rng = np.random.default_rng(4)
+    county = rng.integers(0, c.n, 4000).astype(np.int32)
+    skill = rng.lognormal(0, 0.6, 4000)
+    skill[:40] = 1e-7  # incomes below the floor
+    savings = rng.normal(20000, 30000, 4000)  # some negative
+
+    income = (migrant_employment_chance(model, c.unemployment[county]) * c.wage[county] * skill
+              - np.minimum(labour.commute_cost(model, county), c.living_cost[county]))
+    access = lv["services_by_residence"] + (1 - lv["services_by_residence"]) * lv["settlement_openness_county_town"] * 0.3
+    town = (p["utility_income"] * np.log(np.maximum(income, 500.0)) + p["utility_services"] * access * c.town_service[county]
+            - p["utility_distance"] * np.log1p(p["village_town_km"]) + p["utility_home_attachment"] * 0.6)
+    np.testing.assert_array_equal(labour.town_utility(model, county, skill), town)
+
+    reach = np.clip(lv["rural_finance_access"] + 0.5 * lv["urban_talent_incentive"], 0, 1.5)
+    business = p["business_return"] * reach * np.clip(savings, 0, p["business_stake_cap"] * model.wage_index)
+    farm = c.farm_income_per_worker[county] * np.sqrt(skill / p["rural_skill_median"])
+    amenity = 0.5 * c.village_service[county] + 0.3 * c.infra[county]
+    home = (p["utility_income"] * np.log(np.maximum(farm + business + model.transfer_per_capita(), 500.0))
+            + p["utility_services"] * amenity + p["utility_home_attachment"])
+    np.testing.assert_array_equal(labour.home_utility(model, county, skill, savings), home)
