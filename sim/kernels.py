@@ -303,3 +303,194 @@ def finish_home_utility(log_income, county, weight_income, weight_services, vill
         c = county[i]
         amenity = 0.5 * village_service[c] + 0.3 * infra[c]
         log_income[i] = weight_income * log_income[i] + weight_services * amenity + attachment
+
+
+@_jit
+def farm_operators(county, residence, adults, elderly, elderly_effort, land, land_state, weight, skill_power, n_c,
+                   village_code, rented_code, farmed_code):
+    """First pass of `land.farm`: farm labour per household (adults + effort x elderly in villages), the land
+    rented out per county (mu x weight), and each operator's score (labour x skill^power) with its county total.
+    Returns (labour, score, land rented out by county, total score by county)."""
+    n = county.shape[0]
+    labour = np.empty(n)
+    score = np.empty(n)
+    supply = np.zeros(n_c)
+    total_score = np.zeros(n_c)
+    for i in range(n):
+        c = county[i]
+        lab = adults[i] + elderly_effort * elderly[i] if residence[i] == village_code else 0.0
+        labour[i] = lab
+        if land_state[i] == rented_code:
+            supply[c] += land[i] * weight[i]
+        operator = 1.0 if (land_state[i] == farmed_code and lab > 0) else 0.0
+        s = operator * lab * skill_power[i]
+        score[i] = s
+        total_score[c] += s * weight[i]
+    return labour, score, supply, total_score
+
+
+@_jit
+def farm_operated(county, land, land_state, labour, score, supply, total_score, labour_per_mu, median_farm_mu,
+                  farmed_code):
+    """Second pass of `land.farm`: land rented in (the county's supply shared by score), land operated, and
+    the arguments of the power and the log that follow: labour per mu over the reference, farm size over the
+    median. Returns (rented_in, operated, labour ratio, size ratio)."""
+    n = county.shape[0]
+    rented_in = np.empty(n)
+    operated = np.empty(n)
+    ratio = np.empty(n)
+    size = np.empty(n)
+    for i in range(n):
+        c = county[i]
+        farmed = land_state[i] == farmed_code
+        rented_in[i] = supply[c] * score[i] / max(total_score[c], 1e-12) if (farmed and labour[i] > 0) else 0.0
+        op = (land[i] if farmed else 0.0) + rented_in[i]
+        operated[i] = op
+        ratio[i] = labour[i] / max(op, 1e-9) / labour_per_mu
+        size[i] = max(op, 1e-9) / median_farm_mu
+    return rented_in, operated, ratio, size
+
+
+@_jit
+def farm_output(county, weight, land, land_state, skill, skill_median, labour, rented_in, operated,
+                intensity_power, log_size, scale_elasticity, ag_price, rent_per_mu, n_c, rented_code, inc_farm,
+                inc_rent):
+    """Last pass of `land.farm`: output = price x operated x min(intensity, 1.3) x clip(1 + e log size, 0.6,
+    1.6) x sqrt(skill / median) where land is operated; farm income net of rent paid, rent received (written
+    into `inc_farm`, `inc_rent`). Returns (output by county, farm labour by county), weighted."""
+    out_c = np.zeros(n_c)
+    labour_c = np.zeros(n_c)
+    for i in range(county.shape[0]):
+        c = county[i]
+        output = 0.0
+        if operated[i] > 0:
+            intensity = min(intensity_power[i], 1.3)
+            scale = min(max(1 + scale_elasticity * log_size[i], 0.6), 1.6)
+            output = ag_price[c] * operated[i] * intensity * scale * np.sqrt(skill[i] / skill_median)
+        inc_farm[i] = output - rented_in[i] * rent_per_mu[c]
+        inc_rent[i] = land[i] * rent_per_mu[c] if land_state[i] == rented_code else 0.0
+        out_c[c] += output * weight[i]
+        labour_c[c] += labour[i] * weight[i]
+    return out_c, labour_c
+
+
+@_jit
+def _block_sum(a, lo, n):
+    """NumPy's sum of a block of at most 128 values: 8 interleaved partial sums, then the rest in order."""
+    if n < 8:
+        total = 0.0
+        for i in range(n):
+            total += a[lo + i]
+        return total
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - n % 8:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        total += a[lo + i]
+        i += 1
+    return total
+
+
+@_jit
+def numpy_sum(a, lo, n):
+    """`a[lo:lo + n].sum()` exactly as NumPy computes it: its pairwise summation splits a range longer than 128
+    in two halves (the first a multiple of 8 long) and adds their sums; blocks go to `_block_sum`. The same tree
+    is walked here with an explicit stack (numba's cache mishandles recursive functions)."""
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    starts = np.empty(64, np.int64)
+    sizes = np.empty(64, np.int64)
+    stage = np.empty(64, np.int64)
+    values = np.empty(64)
+    top, n_values = 0, 0
+    starts[0], sizes[0], stage[0] = lo, n, 0
+    while top >= 0:
+        s, m = starts[top], sizes[top]
+        if m <= 128:
+            values[n_values] = _block_sum(a, s, m)
+            n_values += 1
+            top -= 1
+            continue
+        half = m // 2
+        half -= half % 8
+        if stage[top] == 0:  # first the left half
+            stage[top] = 1
+            top += 1
+            starts[top], sizes[top], stage[top] = s, half, 0
+        elif stage[top] == 1:  # then the right half
+            stage[top] = 2
+            top += 1
+            starts[top], sizes[top], stage[top] = s + half, m - half, 0
+        else:  # both done: left + right
+            n_values -= 1
+            values[n_values - 1] = values[n_values - 1] + values[n_values]
+            top -= 1
+    return values[0]
+
+
+@_jit
+def pack_gini_keys(income, members_home, net_wage):
+    """Per-capita incomes of households with members at home (weight multiple = members) and net wages of
+    migrants (multiple 1), each value's lowest 8 mantissa bits replaced by its multiple (see
+    `outcomes.weighted_gini_multiples`). Returns the keys as float64 and the same memory as uint64."""
+    n_h = 0
+    for i in range(members_home.shape[0]):
+        if members_home[i] > 0:
+            n_h += 1
+    keys = np.empty(n_h + net_wage.shape[0])
+    bits = keys.view(np.uint64)
+    low = np.uint64(0xFF)
+    k = 0
+    for i in range(members_home.shape[0]):
+        m = members_home[i]
+        if m > 0:
+            keys[k] = income[i] / max(m, 1)
+            bits[k] = (bits[k] & ~low) | np.uint64(m)
+            k += 1
+    for r in range(net_wage.shape[0]):
+        keys[k] = net_wage[r]
+        bits[k] = (bits[k] & ~low) | np.uint64(1)
+        k += 1
+    return keys, bits
+
+
+@_jit
+def gini_of_sorted_keys(keys, bits):
+    """Gini from sorted packed keys (value with its weight multiple in the low 8 bits, see `pack_gini_keys`):
+    the low bits are cleared in place and become the weights of `lorenz_gini`."""
+    low = np.uint64(0xFF)
+    w = np.empty(keys.shape[0])
+    for i in range(keys.shape[0]):
+        w[i] = np.float64(bits[i] & low)
+        bits[i] = bits[i] & ~low
+    return lorenz_gini(keys, w)
+
+
+@_jit
+def lorenz_gini(v, w):
+    """Gini of values `v` (ascending) with weights `w`, from the area under the Lorenz curve by trapezoids:
+    area = sum_i w_i (2 cv_i - v_i w_i) / (2 W V), cv the running total of v w (as NumPy's cumsum), the
+    final sum as NumPy's pairwise sum."""
+    n = v.shape[0]
+    terms = np.empty(n)
+    running = 0.0
+    for i in range(n):
+        vw = v[i] * w[i]
+        running += vw
+        terms[i] = (running * 2 - vw) * w[i]
+    total_w = 0.0 + numpy_sum(w, 0, n)
+    if n == 0 or total_w <= 0 or running <= 0:
+        return 0.0
+    area = (0.0 + numpy_sum(terms, 0, n)) / (2 * total_w * running)
+    return 1 - 2 * area

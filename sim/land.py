@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 from .labour import surrender_land
 from .population import (HOMESTEAD_EXITED, HOMESTEAD_IDLE, HOMESTEAD_USED, LAND_ABANDONED, LAND_EXITED, LAND_FARMED,
                          LAND_RENTED_OUT, URBAN, VILLAGE)
@@ -90,35 +91,32 @@ def rent_out(model, rng) -> None:
 
 
 def farm(model) -> None:
-    """Rental market clearing per county, farm output with scale effects, rents and collective dividends."""
+    """Rental market clearing per county, farm output with scale effects, rents and collective dividends.
+
+    Per household (compiled passes around NumPy's power and log, `kernels.farm_*`):
+    labour = adults + effort x elderly in villages; operators (farming, with labour) rent in the county's land on
+    the market in proportion to labour x skill^power; output = price x operated x min((labour / operated /
+    labour_per_mu)^power, 1.3) x clip(1 + e log(operated / median), 0.6, 1.6) x sqrt(skill / median)."""
     p, h, c = model.params, model.households, model.counties
-    w = h.weight
-    labour = farm_labour(model)
-    rented_out = h.land_state == LAND_RENTED_OUT
-    supply = np.bincount(h.county, h.land * w * rented_out, minlength=c.n) + c.collective_land
-    # Operators: farming households, weighted by labour and skill (larger, more skilled farms rent in).
-    operator = (h.land_state == LAND_FARMED) & (labour > 0)
-    score = operator * labour * h.skill ** p["operator_skill_power"]
-    total_score = np.bincount(h.county, score * w, minlength=c.n)
-    h.rented_in[:] = np.where(operator, supply[h.county] * score / np.maximum(total_score[h.county], 1e-12), 0.0)
-    own = np.where(h.land_state == LAND_FARMED, h.land, 0.0)
-    operated = own + h.rented_in
-    ref_labour = p["labour_per_mu_2013"]
-    intensity = np.minimum((labour / np.maximum(operated, 1e-9) / ref_labour) ** p["labour_intensity_power"], 1.3)
-    scale = np.clip(1 + p["farm_scale_elasticity"] * np.log(np.maximum(operated, 1e-9) / p["median_farm_mu"]), 0.6, 1.6)
-    county = h.county
-    output = c.ag_price[county] * operated * intensity * scale * np.sqrt(h.skill / p["rural_skill_median"])
-    output = np.where(operated > 0, output, 0.0)
-    rent_paid = h.rented_in * c.rent_per_mu[county]
-    h.inc_farm[:] = output - rent_paid
-    h.inc_rent[:] = np.where(rented_out, h.land * c.rent_per_mu[county], 0.0)
-    c.farm_output[:] = np.bincount(county, output * w, minlength=c.n)
-    c.farm_labour[:] = np.bincount(county, labour * w, minlength=c.n)
+    w, county = h.weight, h.county
+    labour, score, rented_supply, total_score = kernels.farm_operators(
+        county, h.residence, h.adults, h.elderly, p["elderly_farm_effort"], h.land, h.land_state, w,
+        h.skill ** p["operator_skill_power"], c.n, VILLAGE, LAND_RENTED_OUT, LAND_FARMED)
+    supply = rented_supply + c.collective_land
+    rented_in, operated, intensity, size = kernels.farm_operated(
+        county, h.land, h.land_state, labour, score, supply, total_score, p["labour_per_mu_2013"],
+        p["median_farm_mu"], LAND_FARMED)
+    h.rented_in[:] = rented_in
+    np.power(intensity, p["labour_intensity_power"], out=intensity)
+    np.log(size, out=size)
+    c.farm_output[:], c.farm_labour[:] = kernels.farm_output(
+        county, w, h.land, h.land_state, h.skill, p["rural_skill_median"], labour, rented_in, operated, intensity,
+        size, p["farm_scale_elasticity"], c.ag_price, c.rent_per_mu, c.n, LAND_RENTED_OUT, h.inc_farm, h.inc_rent)
     c.farm_income_per_worker[:] = c.farm_output / np.maximum(c.farm_labour, 1.0)
     # Collective land is rented out too; its rent and a base collective income go to members as dividends.
     members = h.members_home() + h.migrants
     share = members * h.collective_member
-    pool = c.collective_land * c.rent_per_mu + p["collective_income_per_member"] * np.bincount(
-        county, share * w, minlength=c.n) * model.wage_index ** 0.5
-    per_member = pool / np.maximum(np.bincount(county, share * w, minlength=c.n), 1.0)
+    shares = np.bincount(county, share * w, minlength=c.n)
+    pool = c.collective_land * c.rent_per_mu + p["collective_income_per_member"] * shares * model.wage_index ** 0.5
+    per_member = pool / np.maximum(shares, 1.0)
     h.inc_collective[:] = share * per_member[county]

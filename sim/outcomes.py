@@ -22,44 +22,24 @@ def reporter(name: str):
 
 
 def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
+    """Gini of `values` with `weights` (area under the Lorenz curve, `kernels.lorenz_gini`)."""
     # The Lorenz area does not depend on the order of tied values, so a (10x faster) unstable sort gives the
     # same Gini up to rounding in the last digits.
     order = np.argsort(values)
-    return _sorted_gini(values[order], weights[order])
+    return float(kernels.lorenz_gini(values[order], weights[order]))
 
 
-def _sorted_gini(v: np.ndarray, w: np.ndarray) -> float:
-    """Gini of values `v` (ascending) with weights `w`, from the area under the Lorenz curve."""
-    vw = v * w
-    cv = np.cumsum(vw)
-    total_w, total_v = float(w.sum()), float(cv[-1]) if len(cv) else 0.0
-    if total_w <= 0 or total_v <= 0:
-        return 0.0
-    # Area by trapezoids: sum_i w_i/W * (cv_i + cv_(i-1)) / (2 V), with cv_(i-1) = cv_i - vw_i.
-    # (no np.dot: BLAS would start threads that spin on the other core after the call)
-    cv *= 2
-    cv -= vw
-    cv *= w
-    area = float(cv.sum()) / (2 * total_w * total_v)
-    return float(1 - 2 * area)
+def income_gini(income, members_home, net_wage) -> float:
+    """Gini of per-capita income over persons: household income per member at home (weight: members) and
+    migrants' wages net of remittances (weight 1), for households that all carry one weight.
 
-
-def weighted_gini_multiples(values: np.ndarray, multiples: np.ndarray) -> float:
-    """`weighted_gini(values, w0 * multiples)` for integer multiples 1..255 of one weight, without an argsort.
-
-    Each value carries its multiple in the lowest 8 bits of its mantissa, so one plain (SIMD) sort orders values
-    and weights together; the values then differ from the exact ones by less than 256 ulp (6e-14 relative), and
-    the Gini by rounding in the last digits. Ties may come out in any order: the Lorenz area does not depend on it.
-    """
-    low = np.uint64(0xFF)
-    keys = values.astype(np.float64)  # a copy: the bits are rewritten in place
-    bits = keys.view(np.uint64)
-    bits &= ~low
-    bits |= multiples.astype(np.uint64)
+    Each value carries its weight multiple (1..255) in the lowest 8 bits of its mantissa, so one plain (SIMD)
+    sort orders values and weights together, with no argsort; the values then differ from the exact ones by
+    less than 256 ulp (6e-14 relative), and the Gini by rounding in the last digits. Ties may come out in any
+    order: the Lorenz area does not depend on it."""
+    keys, bits = kernels.pack_gini_keys(income, members_home, net_wage)
     keys.sort()
-    w = (bits & low).astype(np.float64)
-    bits &= ~low
-    return _sorted_gini(keys, w)  # keys: the values without their low bits, in order
+    return float(kernels.gini_of_sorted_keys(keys, bits))
 
 
 def _residents(model):
@@ -129,13 +109,11 @@ def compute(model) -> dict[str, float]:
     equalization = 100 * 0.5 * (min(village_q / urban_q, 1.0) + lv["services_by_residence"])
 
     elderly_rural = float((h.elderly * w)[village].sum())
-    per_capita = np.concatenate([income / np.maximum(members_home, 1), net_wage])
     if len(w) and w[0] > 0 and (w == w[0]).all() and members_home.max(initial=0) <= 255:
         # One weight for every household (as `populate` builds them): weights are w0 x (members; 1 per migrant).
-        multiples = np.concatenate([np.maximum(members_home, 0), np.ones(len(w_m), np.int64)])
-        keep = multiples > 0
-        gini = weighted_gini_multiples(per_capita[keep], multiples[keep])
+        gini = income_gini(income, members_home, net_wage)
     else:
+        per_capita = np.concatenate([income / np.maximum(members_home, 1), net_wage])
         gini_w = np.concatenate([w * np.maximum(members_home, 0), w_m])
         keep = gini_w > 0
         gini = weighted_gini(per_capita[keep], gini_w[keep])

@@ -282,3 +282,102 @@ def test_town_and_home_utilities_equal_their_numpy_definitions():
     home = (p["utility_income"] * np.log(np.maximum(farm + business + model.transfer_per_capita(), 500.0))
             + p["utility_services"] * amenity + p["utility_home_attachment"])
     np.testing.assert_array_equal(labour.home_utility(model, county, skill, savings), home)
+
+
+def _farm_by_numpy(model):
+    """`land.farm` as it was written with NumPy arrays (the definition the compiled passes must match)."""
+    from sim.population import LAND_FARMED, LAND_RENTED_OUT
+
+    p, h, c = model.params, model.households, model.counties
+    w, county = h.weight, h.county
+    labour = np.where(h.residence == VILLAGE, h.adults + p["elderly_farm_effort"] * h.elderly, 0.0)
+    rented_out = h.land_state == LAND_RENTED_OUT
+    supply = np.bincount(county, h.land * w * rented_out, minlength=c.n) + c.collective_land
+    operator = (h.land_state == LAND_FARMED) & (labour > 0)
+    score = operator * labour * h.skill ** p["operator_skill_power"]
+    total_score = np.bincount(county, score * w, minlength=c.n)
+    rented_in = np.where(operator, supply[county] * score / np.maximum(total_score[county], 1e-12), 0.0)
+    operated = np.where(h.land_state == LAND_FARMED, h.land, 0.0) + rented_in
+    intensity = np.minimum((labour / np.maximum(operated, 1e-9) / p["labour_per_mu_2013"]) ** p["labour_intensity_power"], 1.3)
+    scale = np.clip(1 + p["farm_scale_elasticity"] * np.log(np.maximum(operated, 1e-9) / p["median_farm_mu"]), 0.6, 1.6)
+    output = c.ag_price[county] * operated * intensity * scale * np.sqrt(h.skill / p["rural_skill_median"])
+    output = np.where(operated > 0, output, 0.0)
+    return {"rented_in": rented_in, "inc_farm": output - rented_in * c.rent_per_mu[county],
+            "inc_rent": np.where(rented_out, h.land * c.rent_per_mu[county], 0.0),
+            "farm_output": np.bincount(county, output * w, minlength=c.n),
+            "farm_labour": np.bincount(county, labour * w, minlength=c.n)}
+
+
+def test_farm_equals_its_numpy_definition():
+    from sim import land
+    from sim.population import LAND_FARMED
+
+    model = sim.build_model({"world": {"preset": "province", "households": 3000}}, 13)
+    for _ in range(3):
+        model.step()
+    h, c = model.households, model.counties
+    expected = _farm_by_numpy(model)
+    assert (expected["rented_in"] > 0).any() and ((h.land_state == LAND_FARMED) & (expected["rented_in"] == 0)).any()
+    land.farm(model)
+    for name in ("rented_in", "inc_farm", "inc_rent"):
+        np.testing.assert_array_equal(getattr(h, name), expected[name], err_msg=name)
+    np.testing.assert_array_equal(c.farm_output, expected["farm_output"])
+    np.testing.assert_array_equal(c.farm_labour, expected["farm_labour"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(n=st.one_of(st.integers(0, 300), st.sampled_from([1000, 8191, 8192, 8193, 65537, 300_001])),
+       seed=st.integers(0, 2**32 - 1), scale=st.sampled_from([1e-3, 1.0, 1e9]))
+def test_numpy_sum_is_numpy_pairwise_sum(n, seed, scale):
+    a = np.random.default_rng(seed).lognormal(0, 3, n) * scale * np.random.default_rng(seed + 1).choice([-1, 1], n)
+    assert kernels.numpy_sum(a, 0, n) + 0.0 == a.sum()
+    if n > 10:
+        assert kernels.numpy_sum(a, 3, n - 7) + 0.0 == a[3:n - 4].sum()
+
+
+def _sorted_gini_by_numpy(v, w):
+    vw = v * w
+    cv = np.cumsum(vw)
+    total_w, total_v = float(w.sum()), float(cv[-1]) if len(cv) else 0.0
+    if total_w <= 0 or total_v <= 0:
+        return 0.0
+    cv *= 2
+    cv -= vw
+    cv *= w
+    return float(1 - 2 * float(cv.sum()) / (2 * total_w * total_v))
+
+
+def _income_gini_by_numpy(income, members_home, net_wage):
+    per_capita = np.concatenate([income / np.maximum(members_home, 1), net_wage])
+    multiples = np.concatenate([np.maximum(members_home, 0), np.ones(len(net_wage), np.int64)])
+    keep = multiples > 0
+    keys = per_capita[keep].astype(np.float64)
+    bits = keys.view(np.uint64)
+    low = np.uint64(0xFF)
+    bits &= ~low
+    bits |= multiples[keep].astype(np.uint64)
+    keys.sort()
+    w = (bits & low).astype(np.float64)
+    bits &= ~low
+    return _sorted_gini_by_numpy(keys, w)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 3000), m=st.integers(0, 3000), seed=st.integers(0, 2**32 - 1))
+def test_gini_kernels_equal_their_numpy_definitions(n, m, seed):
+    from sim import outcomes
+
+    rng = np.random.default_rng(seed)
+    income = rng.lognormal(10, 1, n) - 3000  # some negative
+    members = rng.integers(0, 8, n)
+    net_wage = rng.lognormal(10.5, 0.6, m)
+    assert outcomes.income_gini(income, members, net_wage) == _income_gini_by_numpy(income, members, net_wage)
+    values, weights = rng.lognormal(0, 1, n), rng.random(n)
+    order = np.argsort(values)
+    assert outcomes.weighted_gini(values, weights) == _sorted_gini_by_numpy(values[order], weights[order])
+    # The packed keys change values by < 256 ulp: the same Gini as exact weights, to rounding.
+    w = np.concatenate([members, np.ones(m)]).astype(float)
+    pc = np.concatenate([income / np.maximum(members, 1), net_wage])
+    if (w > 0).any():
+        exact = outcomes.weighted_gini(pc[w > 0], w[w > 0])
+        assert abs(outcomes.income_gini(income, members, net_wage) - exact) < 1e-9 * max(1.0, abs(exact))
