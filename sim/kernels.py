@@ -494,3 +494,19 @@ def lorenz_gini(v, w):
         return 0.0
     area = (0.0 + numpy_sum(terms, 0, n)) / (2 * total_w * running)
     return 1 - 2 * area
+
+
+@_jit
+def masked_sum(x, w, key, code, equal, buffer):
+    """`(x * w)[(key == code) == equal].sum()` (or `x[...]` when `w` is empty) exactly as NumPy computes it: the
+    selected products gathered in order into `buffer`, then NumPy's pairwise sum - one pass, no temporaries."""
+    k = 0
+    if w.shape[0] > 0:
+        for i in range(x.shape[0]):  # without branches: write every value, keep it if selected
+            buffer[k] = x[i] * w[i]
+            k += (key[i] == code) == equal
+    else:
+        for i in range(x.shape[0]):
+            buffer[k] = x[i]
+            k += (key[i] == code) == equal
+    return 0.0 + numpy_sum(buffer, 0, k)

@@ -42,12 +42,24 @@ def income_gini(income, members_home, net_wage) -> float:
     return float(kernels.gini_of_sorted_keys(keys, bits))
 
 
-def _residents(model):
+class _MaskedSums:
+    """Sums of selected products, `(x * w)[(key == code) == equal].sum()`, bit for bit as NumPy computes them, in
+    one compiled pass each (`kernels.masked_sum`) with one scratch buffer."""
+
+    NO_WEIGHT = np.zeros(0)
+
+    def __init__(self, n: int):
+        self.buffer = np.empty(n)
+
+    def __call__(self, x, key, code, w=NO_WEIGHT, equal=True) -> float:
+        return float(kernels.masked_sum(x, w, key, code, equal, self.buffer))
+
+
+def _residents(model, total):
     """Real persons by where they live, and the pieces the income ratio needs."""
     h, mg, c, j = model.households, model.migrants, model.counties, model.cities
     w = h.weight
     members_home = h.members_home()
-    members = members_home * w
     # Migrant quantities over the live rows only: the same values in the same order as masking every row.
     rows = mg.live()
     w_m, kind, lives_in_town = w[mg.origin[rows]], mg.dest_kind[rows], mg.lives_in_town[rows]
@@ -55,35 +67,32 @@ def _residents(model):
     commuters = (kind == DEST_TOWN) & ~lives_in_town
     natives_city = float((j.native * j.inside).sum())
     natives_town = float(c.native.sum())
-    in_town = h.residence == TOWN
-    in_city = h.residence == CITY
-    village = h.residence == VILLAGE
     return dict(
-        w=w, members_home=members_home, members=members, rows=rows, w_m=w_m, kind=kind, urban_mig=urban_mig,
-        commuters=commuters, village=village,
-        town=natives_town + float(members[in_town].sum()) + float(w_m[lives_in_town].sum()),
-        city=natives_city + float(members[in_city].sum()) + float(w_m[kind == DEST_CITY].sum()),
-        rural=float(members[village].sum()) + float(w_m[commuters].sum()),
+        w=w, members_home=members_home, rows=rows, w_m=w_m, kind=kind, urban_mig=urban_mig,
+        town=natives_town + total(members_home, h.residence, TOWN, w) + total(w_m, lives_in_town, True),
+        city=natives_city + total(members_home, h.residence, CITY, w) + total(w_m, kind, DEST_CITY),
+        rural=total(members_home, h.residence, VILLAGE, w) + total(w_m, commuters, True),
     )
 
 
 def compute(model) -> dict[str, float]:
     p, lv, led = model.params, model.lever, model.ledger
     h, mg, c, j = model.households, model.migrants, model.counties, model.cities
-    r = _residents(model)
-    w, members, w_m, village = r["w"], r["members"], r["w_m"], r["village"]  # w_m: live migrants (rows)
+    total = _MaskedSums(max(h.n, mg.capacity))
+    r = _residents(model, total)
+    w, w_m = r["w"], r["w_m"]  # w_m: live migrants (rows)
     rows, kind, members_home = r["rows"], r["kind"], r["members_home"]
     net_wage = mg.wage[rows] - mg.remit[rows]
     population = model.total_people()
     urban = r["town"] + r["city"]
-    hukou_urban = float(c.native.sum() + (j.native * j.inside).sum() + members[h.hukou == URBAN].sum())
+    hukou_urban = float(c.native.sum() + (j.native * j.inside).sum() + total(members_home, h.hukou, URBAN, w))
 
     # Incomes: urban residents (natives, migrants living in towns and cities, families living there) vs rural.
     native_income = p["native_income_share"] * float((c.native * c.wage).sum() + (j.native * j.inside * j.wage).sum())
     income = h.income()
-    urban_income = (native_income + float((income * w)[~village].sum())
-                    + float((net_wage * w_m)[r["urban_mig"]].sum()))
-    rural_income = float((income * w)[village].sum())
+    urban_income = (native_income + total(income, h.residence, VILLAGE, w, equal=False)
+                    + total(net_wage, r["urban_mig"], True, w_m))
+    rural_income = total(income, h.residence, VILLAGE, w)
     ratio = (urban_income / max(urban, 1.0)) / max(rural_income / max(r["rural"], 1.0), 1.0)
 
     # Labour productivity: farm value added per farm worker over non-farm output per non-farm worker.
@@ -91,15 +100,14 @@ def compute(model) -> dict[str, float]:
     farm_workers = float(c.farm_labour.sum())
     nonfarm_output = float((j.output * j.inside).sum() + c.output_town.sum())
     nonfarm_workers = (p["native_participation"] * (c.native.sum() + (j.native * j.inside).sum())
-                       + float(w_m[mg.employed[rows]].sum())
-                       + float((h.adults * w)[~village].sum()))
+                       + total(w_m, mg.employed[rows], True)
+                       + total(h.adults, h.residence, VILLAGE, w, equal=False))
     ag_ratio = (farm_va / max(farm_workers, 1.0)) / max(nonfarm_output / max(nonfarm_workers, 1.0), 1.0)
 
     farmland = model.total_farmland()
-    rented = float((h.land * w)[h.land_state == LAND_RENTED_OUT].sum() + c.collective_land.sum())
-    abandoned = float((h.land * w)[h.land_state == LAND_ABANDONED].sum())
-    has_homestead = h.homestead != HOMESTEAD_EXITED
-    idle = float(w[h.homestead == HOMESTEAD_IDLE].sum()) / max(float(w[has_homestead].sum()), 1.0)
+    rented = float(total(h.land, h.land_state, LAND_RENTED_OUT, w) + c.collective_land.sum())
+    abandoned = total(h.land, h.land_state, LAND_ABANDONED, w)
+    idle = total(w, h.homestead, HOMESTEAD_IDLE) / max(total(w, h.homestead, HOMESTEAD_EXITED, equal=False), 1.0)
 
     # Public-service equalization: rural vs urban quality, non-hukou vs hukou access.
     rural_by_county = c.rural_residents
@@ -108,7 +116,7 @@ def compute(model) -> dict[str, float]:
                     / max(c.population.sum() + (j.population * j.inside).sum(), 1.0))
     equalization = 100 * 0.5 * (min(village_q / urban_q, 1.0) + lv["services_by_residence"])
 
-    elderly_rural = float((h.elderly * w)[village].sum())
+    elderly_rural = total(h.elderly, h.residence, VILLAGE, w)
     if len(w) and w[0] > 0 and (w == w[0]).all() and members_home.max(initial=0) <= 255:
         # One weight for every household (as `populate` builds them): weights are w0 x (members; 1 per migrant).
         gini = income_gini(income, members_home, net_wage)
@@ -124,8 +132,8 @@ def compute(model) -> dict[str, float]:
         "hukou_urbanization_rate": 100 * hukou_urban / population,
         "urbanization_gap": 100 * (urban - hukou_urban) / population,
         "migrant_workers": float(w_m.sum()) / 1e6,
-        "migrant_workers_local": float(w_m[kind == DEST_TOWN].sum()) / 1e6,
-        "migrant_workers_outbound": float(w_m[kind == DEST_CITY].sum()) / 1e6,
+        "migrant_workers_local": total(w_m, kind, DEST_TOWN) / 1e6,
+        "migrant_workers_outbound": total(w_m, kind, DEST_CITY) / 1e6,
         "citizenized": led.citizenized / 1e6,
         "urban_rural_income_ratio": ratio,
         "ag_productivity_ratio": ag_ratio,

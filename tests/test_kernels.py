@@ -381,3 +381,17 @@ def test_gini_kernels_equal_their_numpy_definitions(n, m, seed):
     if (w > 0).any():
         exact = outcomes.weighted_gini(pc[w > 0], w[w > 0])
         assert abs(outcomes.income_gini(income, members, net_wage) - exact) < 1e-9 * max(1.0, abs(exact))
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.one_of(st.integers(0, 500), st.just(20_000)), seed=st.integers(0, 2**32 - 1),
+       dtype=st.sampled_from([np.int16, np.int64, np.float64]), weighted=st.booleans(), equal=st.booleans())
+def test_masked_sum_is_numpys_masked_sum(n, seed, dtype, weighted, equal):
+    rng = np.random.default_rng(seed)
+    x = (rng.integers(-5, 9, n) if dtype != np.float64 else rng.normal(0, 1e4, n)).astype(dtype)
+    w = rng.lognormal(5, 2, n)
+    key = rng.integers(0, 3, n).astype(np.int8)
+    selected = (key == 1) == equal
+    expected = (x * w)[selected].sum() if weighted else x[selected].sum()
+    got = kernels.masked_sum(x, w if weighted else np.zeros(0), key, 1, equal, np.empty(n))
+    assert got == float(expected)
