@@ -123,17 +123,11 @@ class ChengxiangModel(mesa.Model):
         economy.household_incomes(self)
         labour.calibrate_choice_constants(self)
 
-        self.county_records: list[pd.DataFrame] = []
-        self.tier_records: list[pd.DataFrame] = []
+        # Per-county, per-tier and per-city tables: one record of columns per year, read from the arrays (a
+        # DataCollector agent-type reporter would call a Python property per agent and attribute every year).
+        self.breakdown_records: dict[str, list[dict]] = {"county": [], "tier": [], "city": []}
         self.datacollector = mesa.DataCollector(
-            model_reporters={"year": "year", **{name: outcomes.reporter(name) for name in METRICS}},
-            agenttype_reporters={
-                CountyTown: {"year": lambda a: a.model.year, "population": "population",
-                             "rural_residents": "rural_residents", "wage": "wage"},
-                City: {"year": lambda a: a.model.year, "population": "population", "tier": "tier",
-                       "wage": "wage"},
-            },
-        )
+            model_reporters={"year": "year", **{name: outcomes.reporter(name) for name in METRICS}})
         self.collect()
 
     # ------------------------------------------------------------------ agents
@@ -211,8 +205,9 @@ class ChengxiangModel(mesa.Model):
         self.outcomes = outcomes.compute(self)
         self.datacollector.collect(self)
         if self.config.get("collect_breakdowns", True):
-            self.county_records.append(outcomes.county_table(self))
-            self.tier_records.append(outcomes.tier_table(self))
+            self.breakdown_records["county"].append(outcomes.county_columns(self))
+            self.breakdown_records["tier"].append(outcomes.tier_columns(self))
+            self.breakdown_records["city"].append(outcomes.city_columns(self))
 
     def run_to_end(self) -> None:
         while self.running and self.year < self.end_year:
@@ -227,11 +222,18 @@ class ChengxiangModel(mesa.Model):
 
     def county_timeseries(self) -> pd.DataFrame:
         """Tidy per-county outcomes: one row per county and year."""
-        return pd.concat(self.county_records, ignore_index=True)
+        return self._breakdown("county")
 
     def tier_timeseries(self) -> pd.DataFrame:
         """Tidy per-city-tier outcomes: one row per tier and year."""
-        return pd.concat(self.tier_records, ignore_index=True)
+        return self._breakdown("tier")
+
+    def city_timeseries(self) -> pd.DataFrame:
+        """Tidy per-city outcomes (size tier, urban residents, wage): one row per city and year."""
+        return self._breakdown("city")
+
+    def _breakdown(self, kind: str) -> pd.DataFrame:
+        return pd.concat([pd.DataFrame(r) for r in self.breakdown_records[kind]], ignore_index=True)
 
     # ------------------------------------------------------------------ accounting
     def total_people(self) -> float:

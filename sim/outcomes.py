@@ -156,6 +156,11 @@ def compute(model) -> dict[str, float]:
 
 def county_table(model) -> pd.DataFrame:
     """One row per county for the current year: who lives where, migration, land and incomes."""
+    return pd.DataFrame(county_columns(model))
+
+
+def county_columns(model) -> dict:
+    """The columns of `county_table` (arrays; the DataFrame is built only when asked for)."""
     h, mg, c = model.households, model.migrants, model.counties
     land_w, rented, abandoned, homesteads, idle, village_persons, village_income = kernels.county_household_totals(
         h.county, h.weight, h.land, h.land_state, h.homestead, h.residence, h.adults, h.children, h.elderly,
@@ -165,33 +170,38 @@ def county_table(model) -> pd.DataFrame:
                                                     DEST_TOWN, DEST_CITY)
     land = land_w + c.collective_land
     rented = rented + c.collective_land
-    return pd.DataFrame({
+    return {
         "year": model.year,
         "county": np.arange(c.n),
         "name": model.world.county_names,
-        "rural_residents": c.rural_residents,
-        "town_population": c.population,
+        "rural_residents": c.rural_residents.copy(),  # snapshots: the arrays change in place
+        "town_population": c.population.copy(),
         "migrants_outbound": outbound,
         "migrants_local": local,
         "land_transfer_share": 100 * rented / np.maximum(land, 1.0),
         "abandoned_land_share": 100 * abandoned / np.maximum(land, 1.0),
         "idle_homestead_share": 100 * idle / np.maximum(homesteads, 1.0),
         "rural_income_per_capita": village_income / np.maximum(village_persons, 1.0),
-        "town_wage": c.wage,
-        "farm_capital": c.K_ag,
-        "village_services": c.village_service,
-        "infrastructure": c.infra,
-    })
+        "town_wage": c.wage.copy(),
+        "farm_capital": c.K_ag.copy(),
+        "village_services": c.village_service.copy(),
+        "infrastructure": c.infra.copy(),
+    }
 
 
 def tier_table(model) -> pd.DataFrame:
     """One row per city tier for the current year."""
+    return pd.DataFrame(tier_columns(model))
+
+
+def tier_columns(model) -> dict:
+    """The columns of `tier_table`."""
     j, mg, h = model.cities, model.migrants, model.households
     migrants = kernels.outbound_by_tier(mg.alive, mg.origin, mg.dest_kind, mg.dest_city, j.tier, h.weight,
                                         len(CITY_TIERS), DEST_CITY)
     inside = j.inside
     tiers = np.arange(len(CITY_TIERS))
-    return pd.DataFrame({
+    return {
         "year": model.year,
         "tier": list(CITY_TIERS),
         "cities": np.bincount(j.tier[inside], minlength=len(tiers)),
@@ -199,4 +209,18 @@ def tier_table(model) -> pd.DataFrame:
         "outbound_migrants": migrants,
         "settlement_openness": model.settlement_openness_of_tier(),
         "mean_wage": np.bincount(j.tier, j.wage, minlength=len(tiers)) / np.maximum(np.bincount(j.tier, minlength=len(tiers)), 1),
-    })
+    }
+
+
+def city_columns(model) -> dict:
+    """One row per city for the current year: its size tier, urban residents and wage."""
+    j = model.cities
+    return {
+        "year": model.year,
+        "city": np.arange(j.n),
+        "name": model.world.city_names,
+        "tier": np.asarray(CITY_TIERS)[j.tier],
+        "inside": j.inside.astype(bool),
+        "population": j.population.copy(),
+        "wage": j.wage.copy(),
+    }

@@ -140,6 +140,17 @@ def test_breakdowns_per_county_and_tier():
     assert set(tiers["tier"]) == set(CITY_TIERS)
     last = tiers[tiers["year"] == 2016]
     assert last["outbound_migrants"].sum() / 1e6 == pytest.approx(model.outcomes["migrant_workers_outbound"], rel=1e-6)
+    # Per city: one row per city and year, the City agents' values in the last year, snapshots of earlier years.
+    cities = model.city_timeseries()
+    assert len(cities) == model.cities.n * 4
+    final = cities[cities["year"] == 2016].set_index("city")
+    for agent in model.city_agents[:25]:
+        row = final.loc[agent.index]
+        assert (row["name"], row["tier"], row["population"], row["wage"]) == (agent.name, agent.tier, agent.population, agent.wage)
+    first = cities[cities["year"] == 2013].set_index("city")
+    assert (first["population"] != final["population"]).mean() > 0.9
+    first_counties = counties[counties["year"] == 2013]["town_population"].to_numpy()
+    assert (first_counties != counties[counties["year"] == 2016]["town_population"].to_numpy()).mean() > 0.9
 
 
 # ---------------------------------------------------------------------------------------------- determinism
