@@ -54,15 +54,7 @@ def _destination_guide(model) -> tuple[np.ndarray, np.ndarray]:
     cached = getattr(model, "_destination_guide", None)
     if cached is not None and cached[0] is cdf:
         return cached[1], cached[2]
-    n_c, n_j = cdf.shape
-    B = GUIDE_BUCKETS
-    flat = (cdf + np.arange(n_c)[:, None]).ravel()
-    # below[c, s] = number of entries of row c with floor(cdf B) <= s - 1, i.e. cdf < s / B (s = 0 .. B + 1).
-    level = np.minimum(np.floor(cdf * B).astype(np.int64), B)
-    counts = np.bincount((np.arange(n_c)[:, None] * (B + 2) + level + 1).ravel(), minlength=n_c * (B + 2))
-    below = np.cumsum(counts.reshape(n_c, B + 2), axis=1)
-    # Bucket b (draw in [b/B, (b+1)/B)): entries with cdf < (b - 1)/B, none for b = 0.
-    guide = (below[:, np.maximum(np.arange(B) - 1, 0)] + np.arange(n_c)[:, None] * n_j).ravel()
+    flat, guide = kernels.destination_guide(cdf, GUIDE_BUCKETS)
     model._destination_guide = (cdf, flat, guide)
     return flat, guide
 

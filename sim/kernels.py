@@ -510,3 +510,43 @@ def masked_sum(x, w, key, code, equal, buffer):
             buffer[k] = x[i]
             k += (key[i] == code) == equal
     return 0.0 + numpy_sum(buffer, 0, k)
+
+
+@_jit
+def destination_guide(cdf, buckets):
+    """The counties' CDFs laid end to end (row c shifted by +c) and the guide table of `guided_search`: for
+    bucket b of county c, c x n_j + the number of row c's entries with floor(cdf x buckets) <= b - 2 (entries
+    surely below the bucket before b; 0 for b = 0)."""
+    n_c, n_j = cdf.shape
+    flat = np.empty(n_c * n_j)
+    guide = np.empty(n_c * buckets, np.int64)
+    below = np.empty(buckets + 2, np.int64)
+    for c in range(n_c):
+        below[:] = 0
+        for j in range(n_j):
+            flat[c * n_j + j] = cdf[c, j] + c
+            below[min(np.int64(np.floor(cdf[c, j] * buckets)), buckets) + 1] += 1
+        for s in range(1, buckets + 2):  # below[s]: entries with floor(cdf x buckets) <= s - 1
+            below[s] += below[s - 1]
+        for b in range(buckets):
+            guide[c * buckets + b] = below[max(b - 1, 0)] + c * n_j
+    return flat, guide
+
+
+@_jit
+def network_shares(alive, dest_kind, county, dest_city, n_c, n_j, city_code):
+    """Share of each county's live outbound migrants working in each city (n_c x n_j; rows of counties without
+    outbound migrants are 0)."""
+    counts = np.zeros((n_c, n_j), np.int64)
+    for r in range(alive.shape[0]):
+        if alive[r] and dest_kind[r] == city_code:
+            counts[county[r], dest_city[r]] += 1
+    shares = np.empty((n_c, n_j))
+    for c in range(n_c):
+        total = 0
+        for j in range(n_j):
+            total += counts[c, j]
+        total = max(total, 1)
+        for j in range(n_j):
+            shares[c, j] = counts[c, j] / total
+    return shares

@@ -284,9 +284,7 @@ def return_home(model, rows: np.ndarray) -> None:
 def update_network(model) -> None:
     """Share of each county's outbound migrants in each city (the pull of earlier migrants)."""
     mg, c, j = model.migrants, model.counties, model.cities
-    out = mg.alive & (mg.dest_kind == DEST_CITY)
-    counts = np.bincount(mg.county[out] * j.n + mg.dest_city[out], minlength=c.n * j.n).reshape(c.n, j.n)
-    model.network_share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    model.network_share = kernels.network_shares(mg.alive, mg.dest_kind, mg.county, mg.dest_city, c.n, j.n, DEST_CITY)
 
 
 def train(model) -> None:

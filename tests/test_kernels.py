@@ -395,3 +395,32 @@ def test_masked_sum_is_numpys_masked_sum(n, seed, dtype, weighted, equal):
     expected = (x * w)[selected].sum() if weighted else x[selected].sum()
     got = kernels.masked_sum(x, w if weighted else np.zeros(0), key, 1, equal, np.empty(n))
     assert got == float(expected)
+
+
+def test_destination_guide_equals_its_numpy_definition():
+    model = sim.build_model({"world": {"households": 2000}}, 14)
+    model.step()
+    cdf, B = model.destination_cdf, GUIDE_BUCKETS
+    n_c, n_j = cdf.shape
+    flat_expected = (cdf + np.arange(n_c)[:, None]).ravel()
+    level = np.minimum(np.floor(cdf * B).astype(np.int64), B)
+    counts = np.bincount((np.arange(n_c)[:, None] * (B + 2) + level + 1).ravel(), minlength=n_c * (B + 2))
+    below = np.cumsum(counts.reshape(n_c, B + 2), axis=1)
+    guide_expected = (below[:, np.maximum(np.arange(B) - 1, 0)] + np.arange(n_c)[:, None] * n_j).ravel()
+    flat, guide = kernels.destination_guide(cdf, B)
+    np.testing.assert_array_equal(flat, flat_expected)
+    np.testing.assert_array_equal(guide, guide_expected)
+
+
+def test_network_shares_equal_their_numpy_definition():
+    from sim import labour
+
+    model = sim.build_model({"world": {"households": 2000}}, 15)
+    model.step()
+    mg, c, j = model.migrants, model.counties, model.cities
+    out = mg.alive & (mg.dest_kind == DEST_CITY)
+    counts = np.bincount(mg.county[out] * j.n + mg.dest_city[out], minlength=c.n * j.n).reshape(c.n, j.n)
+    expected = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    labour.update_network(model)
+    assert (expected > 0).sum() > c.n  # many county-city pairs in use
+    np.testing.assert_array_equal(model.network_share, expected)
