@@ -18,8 +18,7 @@ def count_residents(model) -> None:
     """Residents of every town, city and village from the arrays; re-tier cities by their new size."""
     h, mg, c, j = model.households, model.migrants, model.counties, model.cities
     hh_city, hh_town, hh_village = kernels.residents_of_households(
-        h.county, h.residence, h.residence_city, h.adults, h.children, h.elderly, h.weight, c.n, j.n,
-        VILLAGE, TOWN, CITY)
+        h.county, h.residence, h.residence_city, h.members_home(), h.weight, c.n, j.n, VILLAGE, TOWN, CITY)
     mig_city, mig_town, commuting = kernels.residents_of_migrants(
         mg.alive, mg.origin, mg.county, mg.dest_kind, mg.dest_city, mg.lives_in_town, h.weight, c.n, j.n,
         DEST_TOWN, DEST_CITY)
@@ -75,12 +74,8 @@ def produce_and_price(model) -> None:
 
 def migrant_employment_chance(model, unemployment: np.ndarray) -> np.ndarray:
     """Employment probability of a migrant where urban unemployment is `unemployment`."""
-    return np.clip(1 - unemployment * employment_chance_factor(model), 0.3, 1.0)
-
-
-def employment_chance_factor(model) -> float:
-    """Migrants' unemployment relative to the local rate; public employment services narrow the gap."""
-    return model.params["migrant_unemployment_premium"] - model.lever["employment_services"]
+    services = model.lever["employment_services"]
+    return np.clip(1 - unemployment * (model.params["migrant_unemployment_premium"] - services), 0.3, 1.0)
 
 
 # ---------------------------------------------------------------------------------------------- phase 3
@@ -189,21 +184,20 @@ def household_incomes(model) -> None:
     """Wages of family members working where the family lives, commuters' wages, remittances, transfers and
     village business income (one compiled pass: `kernels.household_incomes`)."""
     h, mg, c, j = model.households, model.migrants, model.counties, model.cities
-    factor, cap = business_terms(model)
     kernels.household_incomes(
         mg.alive, mg.origin, mg.dest_kind, mg.lives_in_town, mg.wage, mg.remit, h.county, h.residence,
-        h.residence_city, h.hukou, h.adults, h.children, h.elderly, h.skill, h.savings, j.wage, j.unemployment,
-        c.wage, c.unemployment, model.transfer_per_capita(), factor, cap, DEST_TOWN, VILLAGE, TOWN, CITY, RURAL,
+        h.residence_city, h.hukou, h.adults, h.members_home(), h.skill, business_income(model, h.savings), j.wage,
+        j.unemployment, c.wage, c.unemployment, model.transfer_per_capita(), DEST_TOWN, VILLAGE, TOWN, CITY, RURAL,
         h.inc_wage, h.inc_remit, h.inc_transfer, h.inc_business)
 
 
-def business_terms(model) -> tuple[float, float]:
-    """Income of a non-farm business run from the village is return x clip(savings, 0, cap): returns on the
-    savings a household can put to work, which rural finance (credit, guarantees) and urban talent (know-how,
-    markets) make possible. This gives (return, cap) this year."""
+def business_income(model, savings: np.ndarray) -> np.ndarray:
+    """Income of a non-farm business run from the village: returns on the savings a household can put to work,
+    which rural finance (credit, guarantees) and urban talent (know-how, markets) make possible."""
     p, lv = model.params, model.lever
     reach = np.clip(lv["rural_finance_access"] + 0.5 * lv["urban_talent_incentive"], 0, 1.5)
-    return float(p["business_return"] * reach), p["business_stake_cap"] * model.wage_index
+    stake = np.clip(savings, 0, p["business_stake_cap"] * model.wage_index)
+    return p["business_return"] * reach * stake
 
 
 def save_household_income(model) -> None:

@@ -41,15 +41,15 @@ def guided_search(x, county, flat, guide, buckets, n_j):
 
 
 @_jit
-def residents_of_households(county, residence, residence_city, adults, children, elderly, weight, n_c, n_j,
-                            village_code, town_code, city_code):
-    """Real persons living at home in households, summed by place: (by city, in county towns, in villages),
-    each total accumulated in row order as `np.bincount` would."""
+def residents_of_households(county, residence, residence_city, members_home, weight, n_c, n_j, village_code,
+                            town_code, city_code):
+    """Real persons living at home in households (members x weight), summed by place: (by city, in county towns,
+    in villages), each total accumulated in row order as `np.bincount` would."""
     in_city = np.zeros(n_j)
     in_town = np.zeros(n_c)
     in_village = np.zeros(n_c)
     for i in range(county.shape[0]):
-        members = np.float64(np.int64(adults[i]) + children[i] + elderly[i]) * weight[i]
+        members = members_home[i] * weight[i]
         place = residence[i]
         if place == village_code:
             in_village[county[i]] += members
@@ -82,12 +82,11 @@ def residents_of_migrants(alive, origin, county, dest_kind, dest_city, lives_in_
 
 
 @_jit
-def county_household_totals(county, weight, land, land_state, homestead, residence, adults, children, elderly,
-                            inc_farm, inc_wage, inc_remit, inc_rent, inc_collective, inc_transfer, inc_business,
-                            n_c, rented_code, abandoned_code, homestead_idle, homestead_exited, village_code):
+def county_household_totals(county, weight, land, land_state, homestead, residence, members_home, income, n_c,
+                            rented_code, abandoned_code, homestead_idle, homestead_exited, village_code):
     """Per-county sums over households for `outcomes.county_table`, in one pass: contracted land, land rented
     out, land abandoned (mu x weight); homesteads held and idle (weight); village residents and their income
-    (income summed in `Households.income`'s order)."""
+    (`members_home`, `income` per household)."""
     totals = np.zeros((7, n_c))
     for i in range(county.shape[0]):
         c, w = county[i], weight[i]
@@ -102,10 +101,8 @@ def county_household_totals(county, weight, land, land_state, homestead, residen
         if homestead[i] == homestead_idle:
             totals[4, c] += w
         if residence[i] == village_code:
-            totals[5, c] += np.float64(np.int64(adults[i]) + children[i] + elderly[i]) * w
-            income = (inc_farm[i] + inc_wage[i] + inc_remit[i] + inc_rent[i] + inc_collective[i] + inc_transfer[i]
-                      + inc_business[i])
-            totals[6, c] += income * w
+            totals[5, c] += members_home[i] * w
+            totals[6, c] += income[i] * w
     return totals
 
 
@@ -183,21 +180,19 @@ def labour_by_place(alive, employed, dest_kind, migrant_place, skill, origin, ki
 
 @_jit
 def settle_migrant_incomes(live, draw, dest_kind, dest_city, county, skill, lives_in_town, origin, weight,
-                           city_unemployment, town_unemployment, chance_factor, city_wage, town_wage,
-                           city_living, town_living, commute_scale, infra, remittance_share, saving_rate,
-                           city_code, employed, wage, remit, savings):
-    """One year of work for each live migrant row: employed if its draw is below the employment chance
-    clip(1 - unemployment x chance_factor, 0.3, 1); wage, remittance, saving (added to `savings`), written into
-    the row arrays. Returns saving x household weight per migrant (for the ledger's NumPy sum)."""
+                           city_chance, town_chance, city_wage, town_wage, city_living, town_living, town_commute,
+                           remittance_share, saving_rate, city_code, employed, wage, remit, savings):
+    """One year of work for each live migrant row: employed if its draw is below the employment chance of the
+    place where it works; wage, living cost (city, county town, or commuting from the village), remittance and
+    saving (added to `savings`), written into the row arrays. Returns saving x household weight per migrant (for
+    the ledger's NumPy sum)."""
     saved_w = np.empty(live.shape[0])
     for n in range(live.shape[0]):
         r = live[n]
         c = county[r]
         out = dest_kind[r] == city_code
         j = max(dest_city[r], 0)
-        unemployment = city_unemployment[j] if out else town_unemployment[c]
-        chance = min(max(1 - unemployment * chance_factor, 0.3), 1.0)
-        works = draw[n] < chance
+        works = draw[n] < (city_chance[j] if out else town_chance[c])
         rate = city_wage[j] if out else town_wage[c]
         earned = (1.0 if works else 0.0) * rate * skill[r]
         if out:
@@ -205,7 +200,7 @@ def settle_migrant_incomes(live, draw, dest_kind, dest_city, county, skill, live
         elif lives_in_town[r]:
             living = town_living[c]
         else:
-            living = commute_scale * (1.35 - infra[c])
+            living = town_commute[c]
         sent = remittance_share * max(earned - living, 0.0)
         saving = saving_rate * max(earned - living - sent, 0.0)
         employed[r], wage[r], remit[r] = works, earned, sent
@@ -225,15 +220,13 @@ def migrants_per_household(alive, origin, out):
 
 @_jit
 def household_incomes(alive, origin, dest_kind, lives_in_town, m_wage, m_remit, county, residence,
-                      residence_city, hukou, adults, children, elderly, skill, savings, city_wage,
-                      city_unemployment, town_wage, town_unemployment, transfer, business_factor, stake_cap,
-                      dest_town, village_code, town_code, city_code, rural_code, inc_wage, inc_remit,
-                      inc_transfer, inc_business):
+                      residence_city, hukou, adults, members_home, skill, business, city_wage, city_unemployment,
+                      town_wage, town_unemployment, transfer, dest_town, village_code, town_code, city_code,
+                      rural_code, inc_wage, inc_remit, inc_transfer, inc_business):
     """Wage, remittance, transfer and business income of every household, written into the `inc_*` arrays:
     remittances of its live migrants and wages net of remittances of its commuters (summed in row order);
     wages of the adults where the family lives (adults x skill x wage x (1 - unemployment)); transfers per
-    member to rural-hukou families in villages; business income business_factor x clip(savings, 0, stake_cap)
-    of village households with an adult."""
+    member to rural-hukou families in villages; `business` income of village households with an adult."""
     n = county.shape[0]
     remit = np.zeros(n)
     commuter_wage = np.zeros(n)
@@ -252,24 +245,23 @@ def household_incomes(alive, origin, dest_kind, lives_in_town, m_wage, m_remit, 
         inc_wage[i] = adults[i] * skill[i] * wage_here + commuter_wage[i]
         inc_remit[i] = remit[i]
         if place == village_code and hukou[i] == rural_code:
-            inc_transfer[i] = transfer * (np.int64(adults[i]) + children[i] + elderly[i])
+            inc_transfer[i] = transfer * members_home[i]
         else:
             inc_transfer[i] = 0.0
         if place == village_code and adults[i] > 0:
-            inc_business[i] = business_factor * min(max(savings[i], 0.0), stake_cap)
+            inc_business[i] = business[i]
         else:
             inc_business[i] = 0.0
 
 
 @_jit
-def town_income(county, skill, unemployment, chance_factor, wage, commute_scale, infra, living_cost):
+def town_income(county, skill, chance, wage, commute, living_cost):
     """max(employment chance x wage x skill - min(commuting cost, living cost), 500) of working in the home
-    county town: the income term of `labour.town_utility`."""
+    county town (per-county chance, wage and costs): the income term of `labour.town_utility`."""
     out = np.empty(county.shape[0])
     for i in range(county.shape[0]):
         c = county[i]
-        chance = min(max(1 - unemployment[c] * chance_factor, 0.3), 1.0)
-        out[i] = max(chance * wage[c] * skill[i] - min(commute_scale * (1.35 - infra[c]), living_cost[c]), 500.0)
+        out[i] = max(chance[c] * wage[c] * skill[i] - min(commute[c], living_cost[c]), 500.0)
     return out
 
 
@@ -283,14 +275,13 @@ def finish_town_utility(log_income, county, weight_income, services_factor, town
 
 
 @_jit
-def home_income(county, skill, savings, farm_income, skill_median, business_factor, stake_cap, transfer):
+def home_income(county, skill, business, farm_income, skill_median, transfer):
     """max(farm income x sqrt(skill / median) + business income + transfer, 500) of staying in the village:
     the income term of `labour.home_utility`."""
     out = np.empty(county.shape[0])
     for i in range(county.shape[0]):
         farm = farm_income[county[i]] * np.sqrt(skill[i] / skill_median)
-        business = business_factor * min(max(savings[i], 0.0), stake_cap)
-        out[i] = max(farm + business + transfer, 500.0)
+        out[i] = max(farm + business[i] + transfer, 500.0)
     return out
 
 
@@ -306,27 +297,24 @@ def finish_home_utility(log_income, county, weight_income, weight_services, vill
 
 
 @_jit
-def farm_operators(county, residence, adults, elderly, elderly_effort, land, land_state, weight, skill_power, n_c,
-                   village_code, rented_code, farmed_code):
-    """First pass of `land.farm`: farm labour per household (adults + effort x elderly in villages), the land
-    rented out per county (mu x weight), and each operator's score (labour x skill^power) with its county total.
-    Returns (labour, score, land rented out by county, total score by county)."""
+def farm_operators(county, labour, land, land_state, weight, skill_power, n_c, rented_code, farmed_code):
+    """First pass of `land.farm`: the land rented out per county (mu x weight), and each operator's score
+    (farm labour x skill^power) with its county total. Returns (score, land rented out by county, total score
+    by county)."""
     n = county.shape[0]
-    labour = np.empty(n)
     score = np.empty(n)
     supply = np.zeros(n_c)
     total_score = np.zeros(n_c)
     for i in range(n):
         c = county[i]
-        lab = adults[i] + elderly_effort * elderly[i] if residence[i] == village_code else 0.0
-        labour[i] = lab
+        lab = labour[i]
         if land_state[i] == rented_code:
             supply[c] += land[i] * weight[i]
         operator = 1.0 if (land_state[i] == farmed_code and lab > 0) else 0.0
         s = operator * lab * skill_power[i]
         score[i] = s
         total_score[c] += s * weight[i]
-    return labour, score, supply, total_score
+    return score, supply, total_score
 
 
 @_jit

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
-from .economy import business_terms, employment_chance_factor, migrant_employment_chance
+from .economy import business_income, migrant_employment_chance
 from .initial_state import sample_destinations
 from .population import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_EXITED, RURAL, TOWN,
                          URBAN, VILLAGE)
@@ -25,19 +25,16 @@ def settle_incomes(model) -> None:
     draw = rng.random(len(live))
     saved_w = kernels.settle_migrant_incomes(
         live, draw, mg.dest_kind, mg.dest_city, mg.county, mg.skill, mg.lives_in_town, mg.origin, h.weight,
-        j.unemployment, c.unemployment, employment_chance_factor(model), j.wage, c.wage, j.living_cost,
-        c.living_cost, commute_scale(model), c.infra, p["remittance_share"], p["household_saving_rate"], DEST_CITY,
-        mg.employed, mg.wage, mg.remit, mg.savings)
+        migrant_employment_chance(model, j.unemployment), migrant_employment_chance(model, c.unemployment), j.wage,
+        c.wage, j.living_cost, c.living_cost, commute_cost(model, np.arange(c.n)), p["remittance_share"],
+        p["household_saving_rate"], DEST_CITY, mg.employed, mg.wage, mg.remit, mg.savings)
     model.ledger.saving += float(saved_w.sum())
 
 
 def commute_cost(model, county: np.ndarray) -> np.ndarray:
     """Yearly cost of commuting from a village to the county town, falling as infrastructure reaches villages."""
-    return commute_scale(model) * (1.35 - model.counties.infra[county])
-
-
-def commute_scale(model) -> float:
-    return model.params["commute_cost_2013"] * model.wage_index
+    infra = model.counties.infra[county]
+    return model.params["commute_cost_2013"] * model.wage_index * (1.35 - infra)
 
 
 # ---------------------------------------------------------------------------------------------- utilities
@@ -80,8 +77,8 @@ def town_utility(model, county: np.ndarray, skill: np.ndarray) -> np.ndarray:
     p_inc * log(max(500, employment chance * wage * skill - min(commute cost, living cost))) + services
     - distance village-town + part of the home attachment (compiled loops around NumPy's log)."""
     p, lv, c = model.params, model.lever, model.counties
-    u = kernels.town_income(county, skill, c.unemployment, employment_chance_factor(model), c.wage,
-                            commute_scale(model), c.infra, c.living_cost)
+    u = kernels.town_income(county, skill, migrant_employment_chance(model, c.unemployment), c.wage,
+                            commute_cost(model, np.arange(c.n)), c.living_cost)
     np.log(u, out=u)
     access = lv["services_by_residence"] + (1 - lv["services_by_residence"]) * lv["settlement_openness_county_town"] * 0.3
     kernels.finish_town_utility(u, county, p["utility_income"], p["utility_services"] * access, c.town_service,
@@ -95,9 +92,8 @@ def home_utility(model, county: np.ndarray, skill: np.ndarray, savings: np.ndarr
     p_inc * log(max(500, farm income * sqrt(skill / median) + business income + transfers)) + amenity + attachment
     (compiled loops around NumPy's log)."""
     p, c = model.params, model.counties
-    factor, cap = business_terms(model)
-    u = kernels.home_income(county, skill, savings, c.farm_income_per_worker, p["rural_skill_median"], factor, cap,
-                            model.transfer_per_capita())
+    u = kernels.home_income(county, skill, business_income(model, savings), c.farm_income_per_worker,
+                            p["rural_skill_median"], model.transfer_per_capita())
     np.log(u, out=u)
     kernels.finish_home_utility(u, county, p["utility_income"], p["utility_services"], c.village_service, c.infra,
                                 p["utility_home_attachment"])

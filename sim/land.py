@@ -99,9 +99,10 @@ def farm(model) -> None:
     labour_per_mu)^power, 1.3) x clip(1 + e log(operated / median), 0.6, 1.6) x sqrt(skill / median)."""
     p, h, c = model.params, model.households, model.counties
     w, county = h.weight, h.county
-    labour, score, rented_supply, total_score = kernels.farm_operators(
-        county, h.residence, h.adults, h.elderly, p["elderly_farm_effort"], h.land, h.land_state, w,
-        h.skill ** p["operator_skill_power"], c.n, VILLAGE, LAND_RENTED_OUT, LAND_FARMED)
+    labour = farm_labour(model)
+    score, rented_supply, total_score = kernels.farm_operators(
+        county, labour, h.land, h.land_state, w, h.skill ** p["operator_skill_power"], c.n, LAND_RENTED_OUT,
+        LAND_FARMED)
     supply = rented_supply + c.collective_land
     rented_in, operated, intensity, size = kernels.farm_operated(
         county, h.land, h.land_state, labour, score, supply, total_score, p["labour_per_mu_2013"],

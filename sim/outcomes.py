@@ -163,8 +163,7 @@ def county_columns(model) -> dict:
     """The columns of `county_table` (arrays; the DataFrame is built only when asked for)."""
     h, mg, c = model.households, model.migrants, model.counties
     land_w, rented, abandoned, homesteads, idle, village_persons, village_income = kernels.county_household_totals(
-        h.county, h.weight, h.land, h.land_state, h.homestead, h.residence, h.adults, h.children, h.elderly,
-        h.inc_farm, h.inc_wage, h.inc_remit, h.inc_rent, h.inc_collective, h.inc_transfer, h.inc_business, c.n,
+        h.county, h.weight, h.land, h.land_state, h.homestead, h.residence, h.members_home(), h.income(), c.n,
         LAND_RENTED_OUT, LAND_ABANDONED, HOMESTEAD_IDLE, HOMESTEAD_EXITED, VILLAGE)
     outbound, local = kernels.county_migrant_totals(mg.alive, mg.origin, mg.county, mg.dest_kind, h.weight, c.n,
                                                     DEST_TOWN, DEST_CITY)

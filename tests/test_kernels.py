@@ -74,7 +74,9 @@ def test_resident_counts_equal_their_bincount_definitions(n, n_c, n_j, seed, wei
     adults, children, elderly = (rng.integers(0, 6, n).astype(np.int16) for _ in range(3))
     weight = np.full(n, 1234.5) if weights == "equal" else rng.lognormal(7, 2, n)
     args = (county, residence, residence_city, adults, children, elderly, weight, n_c, n_j)
-    got = kernels.residents_of_households(*args, VILLAGE, TOWN, CITY)
+    members_home = adults.astype(np.int64) + children + elderly
+    got = kernels.residents_of_households(county, residence, residence_city, members_home, weight, n_c, n_j,
+                                          VILLAGE, TOWN, CITY)
     for a, b in zip(got, _bincount_households(*args)):
         np.testing.assert_array_equal(a, b)
 
