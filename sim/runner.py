@@ -11,7 +11,8 @@ the other runs go on. With ``out`` set, every finished run is persisted at once 
 runs only what is missing.
 
 Test-only fault hook: ``CHENGXIANG_FAULT="baseline:1,integrated:*:exit"`` makes replicate 1 of baseline raise and
-every run of integrated kill its process (``os._exit``), to exercise failure handling and interruption.
+every run of integrated kill its process (``os._exit``), to exercise failure handling and interruption; ``:hang``
+makes a run sleep for an hour, so a test can interrupt it mid-run.
 """
 
 from __future__ import annotations
@@ -216,13 +217,13 @@ def _one_line(exc: BaseException) -> str:
 
 # --------------------------------------------------------------------------------------------- one run
 def faults_from_env(environ: Mapping[str, str] | None = None) -> dict[tuple[str, str], str]:
-    """Parse CHENGXIANG_FAULT: comma-separated ``scenario:replicate[:raise|exit]`` (replicate may be ``*``)."""
+    """Parse CHENGXIANG_FAULT: comma-separated ``scenario:replicate[:raise|exit|hang]`` (replicate may be ``*``)."""
     spec = (environ if environ is not None else os.environ).get(FAULT_ENV, "").strip()
     faults: dict[tuple[str, str], str] = {}
     for item in filter(None, (s.strip() for s in spec.split(","))):
         parts = item.split(":")
-        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("raise", "exit")):
-            raise RunnerError(f"{FAULT_ENV}: expected 'scenario:replicate[:raise|exit]', got {item!r}")
+        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("raise", "exit", "hang")):
+            raise RunnerError(f"{FAULT_ENV}: expected 'scenario:replicate[:raise|exit|hang]', got {item!r}")
         faults[(parts[0], parts[1])] = parts[2] if len(parts) == 3 else "raise"
     return faults
 
@@ -246,11 +247,15 @@ def execute_run(run: Run, run_fn: RunFn | None = None, fault: str | None = None
     try:
         if fault == "exit":
             os._exit(70)  # test hook: a hard crash of the process running this task
+        if fault == "hang":
+            time.sleep(3600)  # test hook: a run still in progress when Ctrl-C arrives, whatever the machine's speed
         if fault == "raise":
             raise RuntimeError(f"fault injected by {FAULT_ENV} for {run.scenario}:{run.replicate}")
         df = (run_fn or _default_run_fn)(run.config, run.seed)
         table = tidy_run_table(df, run.scenario, run.seed)
-    except Exception:
+    except Exception as exc:
+        if caused_by_interrupt(exc):
+            raise KeyboardInterrupt from exc
         error = traceback.format_exc()
         table = None
     record = {
@@ -263,6 +268,45 @@ def execute_run(run: Run, run_fn: RunFn | None = None, fault: str | None = None
         "error": error,
     }
     return record, table
+
+
+def caused_by_interrupt(exc: BaseException | None) -> bool:
+    """True if a KeyboardInterrupt is in the exception's chain.
+
+    A Ctrl-C that lands inside a C-level callback (numba unpickling a cached kernel, for one) comes back as a
+    SystemError caused by the KeyboardInterrupt: that is an interruption, not a failed run.
+    """
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+@contextlib.contextmanager
+def _noticing_interrupts() -> Iterator[Callable[[], bool]]:
+    """Remember every SIGINT, so one that a callback swallowed ("Exception ignored in ...") still stops the ensemble
+    after the current run."""
+    import signal
+    import threading
+
+    seen = [False]
+    previous = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
+    if not callable(previous):  # not the main thread, or SIGINT ignored / left to the OS
+        yield lambda: False
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        seen[0] = True
+        previous(signum, frame)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: seen[0]
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _lost_record(run: Run, error: str) -> dict[str, Any]:
@@ -294,8 +338,11 @@ class SerialEngine:
     def results(self, runs: Sequence[Run], run_fn: RunFn | None = None,
                 faults: Mapping[tuple[str, str], str] | None = None
                 ) -> Iterator[tuple[dict[str, Any], pd.DataFrame | None]]:
-        for run in runs:
-            yield execute_run(run, run_fn, fault_for(run, faults or {}))
+        with _noticing_interrupts() as interrupted:
+            for run in runs:
+                yield execute_run(run, run_fn, fault_for(run, faults or {}))
+                if interrupted():  # the finished run above is kept; the next one is not started
+                    raise KeyboardInterrupt
 
 
 class DaskEngine:
