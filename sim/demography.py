@@ -6,7 +6,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 from .population import LAND_EXITED
+
+
+def draw_binomial(rng: np.random.Generator, n: np.ndarray, p: float) -> np.ndarray:
+    """`rng.binomial(n, p)` for small counts and one probability: the same counts and the same generator state
+    after (kernels.binomial_inversion is NumPy's algorithm); NumPy itself checks bad input and draws the rare
+    large counts (its BTPE regime)."""
+    n = np.asarray(n, dtype=np.int64)
+    if n.size == 0 or not 0.0 <= p <= 1.0 or n.min() < 0 or min(p, 1.0 - p) * n.max() > 30.0:
+        return rng.binomial(n, p)
+    out = np.empty(n.shape, np.int64)
+    kernels.binomial_inversion(rng, n.ravel(), float(p), out.ravel())
+    return out
 
 
 def age_and_renew(model) -> None:
@@ -25,11 +38,11 @@ def age_and_renew(model) -> None:
     p_old = min(p["elderly_mortality_share"] * d * persons / max(elderly_total, 1.0), 1.0)
     p_young = min((1 - p["elderly_mortality_share"]) * d * persons / max(adults_total, 1.0), 1.0)
 
-    births = rng.binomial(fertile, p_birth)
-    old_deaths = rng.binomial(h.elderly, p_old)
-    adult_deaths = rng.binomial(h.adults, p_young)
-    grown = rng.binomial(h.children, p["child_to_adult_rate"])
-    retiring = rng.binomial(h.adults - adult_deaths, p["adult_to_elderly_rate"])
+    births = draw_binomial(rng, fertile, p_birth)
+    old_deaths = draw_binomial(rng, h.elderly, p_old)
+    adult_deaths = draw_binomial(rng, h.adults, p_young)
+    grown = draw_binomial(rng, h.children, p["child_to_adult_rate"])
+    retiring = draw_binomial(rng, h.adults - adult_deaths, p["adult_to_elderly_rate"])
     h.children += (births - grown).astype(np.int16)
     h.adults += (grown - adult_deaths - retiring).astype(np.int16)
     h.elderly += (retiring - old_deaths).astype(np.int16)

@@ -4,6 +4,10 @@ Each kernel does exactly the arithmetic of the NumPy code it replaces, in the sa
 functions (NumPy's vectorized exp/log round differently from libm), no reductions with NumPy's pairwise sums,
 and bin totals accumulated in row order as `np.bincount` does. So results stay identical for a seed (tests
 compare every kernel with its NumPy definition). Compiled once and cached next to this file.
+
+The one kernel that draws random numbers, `binomial_inversion`, is a port of NumPy's own C algorithm: it uses
+scalar exp/log as that C code does (libm, not NumPy's vectorized versions) and takes its doubles from the same
+generator, so its counts and the generator's state afterwards are NumPy's.
 """
 
 from __future__ import annotations
@@ -538,3 +542,45 @@ def network_shares(alive, dest_kind, county, dest_city, n_c, n_j, city_code):
         for j in range(n_j):
             shares[c, j] = counts[c, j] / total
     return shares
+
+
+@_jit
+def binomial_inversion(rng, n, p, out):
+    """`out[i] = rng.binomial(n[i], p)` for counts `n` (int64) and one probability `p`, for p * n <= 30 where
+    p is min(p, 1 - p): NumPy's `random_binomial` and `random_binomial_inversion`
+    (numpy/random/src/distributions/distributions.c), step for step, with the same doubles from `rng`. Faster
+    than `Generator.binomial` on an array because q**n and the search bound are computed once per distinct n
+    (NumPy recomputes them whenever n differs from the previous draw's)."""
+    if p == 0.0:
+        out[:] = 0  # NumPy returns 0 without a draw
+        return
+    flip = p > 0.5
+    pp = 1.0 - p if flip else p
+    q = 1.0 - pp
+    n_max = 0
+    for i in range(n.size):
+        n_max = max(n_max, n[i])
+    q_to_n = np.full(n_max + 1, -1.0)
+    bound = np.zeros(n_max + 1, np.int64)
+    for i in range(n.size):
+        k = n[i]
+        if k == 0:
+            out[i] = 0  # no draw
+            continue
+        if q_to_n[k] < 0.0:
+            q_to_n[k] = np.exp(k * np.log(q))
+            mean = k * pp
+            bound[k] = int(min(k, mean + 10.0 * np.sqrt(mean * q + 1)))
+        px = q_to_n[k]
+        x = 0
+        u = rng.random()
+        while u > px:
+            x += 1
+            if x > bound[k]:
+                x = 0
+                px = q_to_n[k]
+                u = rng.random()
+            else:
+                u -= px
+                px = ((k - x + 1) * pp * px) / (x * q)
+        out[i] = k - x if flip else x

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -426,3 +427,47 @@ def test_network_shares_equal_their_numpy_definition():
     labour.update_network(model)
     assert (expected > 0).sum() > c.n  # many county-city pairs in use
     np.testing.assert_array_equal(model.network_share, expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_max=st.integers(0, 12), size=st.integers(0, 3000),
+       p=st.one_of(st.sampled_from([0.0, 1.0, 0.5, np.nextafter(0.5, 1), 1e-300, 1 - 1e-16]),
+                   st.floats(0.0, 1.0)))
+def test_binomial_inversion_draws_what_numpy_draws(seed, n_max, size, p):
+    """Same counts as Generator.binomial, and the generator left in the same state (next draws agree)."""
+    from sim.demography import draw_binomial
+
+    n = np.random.default_rng(seed ^ 0x5EED).integers(0, n_max + 1, size).astype(np.int16)
+    ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+    got = draw_binomial(ours, n, p)
+    expected = numpys.binomial(n, p)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+    assert ours.bit_generator.state == numpys.bit_generator.state
+
+
+def test_binomial_inversion_at_the_limit_of_inversion():
+    # The largest mean NumPy still draws by inversion (p * n == 30): long searches, many distinct x per n, and
+    # p on both sides of 0.5 (above it NumPy draws n - Binomial(n, 1 - p)). (The restart past NumPy's search
+    # bound is ported too, but at these sizes its probability is below 1e-12: no test can reach it.)
+    from sim.demography import draw_binomial
+
+    n = np.full(20_000, 60, np.int64)
+    for p in (0.5, 0.25, 0.75):
+        assert min(p, 1 - p) * n.max() <= 30.0
+        ours, numpys = np.random.default_rng(8), np.random.default_rng(8)
+        np.testing.assert_array_equal(draw_binomial(ours, n, p), numpys.binomial(n, p))
+        assert ours.bit_generator.state == numpys.bit_generator.state
+
+
+def test_draw_binomial_leaves_bad_input_and_large_counts_to_numpy():
+    from sim.demography import draw_binomial
+
+    rng = np.random.default_rng(0)
+    for n, p in ((np.array([1, -1]), 0.3), (np.array([1, 2]), 1.5), (np.array([1, 2]), float("nan"))):
+        with pytest.raises(ValueError):
+            draw_binomial(rng, n, p)
+    ours, numpys = np.random.default_rng(1), np.random.default_rng(1)
+    big = np.array([0, 5, 1000, 3])  # p * n > 30: NumPy's BTPE algorithm
+    np.testing.assert_array_equal(draw_binomial(ours, big, 0.2), numpys.binomial(big, 0.2))
+    assert ours.bit_generator.state == numpys.bit_generator.state
