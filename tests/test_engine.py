@@ -131,6 +131,35 @@ def test_run_returns_one_row_per_year_and_every_metric():
     assert df[list(METRICS)].notna().all().all()
 
 
+def test_run_leaves_the_garbage_collector_as_it_found_it_and_equals_stepping_by_hand(monkeypatch):
+    import gc
+
+    # sim.run freezes the built model out of the cyclic GC's generations for the run (a speed-up only)
+    assert gc.get_freeze_count() == 0
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            df = sim.run(small(1500, 2016), seed=4)
+            assert gc.isenabled() is enabled and gc.get_freeze_count() == 0
+        finally:
+            gc.enable()
+    model = sim.build_model(small(1500, 2016), seed=4)
+    model.run_to_end()
+    pd.testing.assert_frame_equal(model.results(), df)
+    sim.release(model)
+    with pytest.raises(KeyError):  # an error while building
+        sim.run({**small(1500, 2016), "levers": {"no_such_lever": 1.0}}, seed=4)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+    def fails(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(sim.ChengxiangModel, "run_to_end", fails)
+    with pytest.raises(RuntimeError):  # an error while running
+        sim.run(small(1500, 2016), seed=4)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_breakdowns_per_county_and_tier():
     model = sim.build_model(small(2000, 2016), seed=0)
     model.run_to_end()
