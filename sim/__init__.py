@@ -29,8 +29,8 @@ def run(config=None, seed: int = 0) -> pd.DataFrame:
     """Run to the end year: one row per year (column `year`), one column per metric."""
     # The model's agents live as long as the run: move them out of the cyclic GC's generations once built
     # (gc.freeze), so its young- and old-generation passes do not traverse them again and again (7-12 % of a
-    # 100 k run). This function owns the model's lifetime, so it unfreezes once the model is released; freezing
-    # only defers the GC's work, it never changes what gets freed.
+    # 100 k run). This function owns the model's lifetime: at the end it takes the model apart, so reference
+    # counting frees all of it at once (no cycle is left for a GC pass to find), and then unfreezes.
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -41,11 +41,11 @@ def run(config=None, seed: int = 0) -> pd.DataFrame:
             gc.enable()
     try:
         model.run_to_end()
-        results = model.results()
-        release(model)
+        return model.results()
     finally:
+        release(model)
+        model.__dict__.clear()  # Mesa keeps bound methods of the model on it: a cycle holding every array
         gc.unfreeze()
-    return results
 
 
 def release(model: ChengxiangModel) -> None:

@@ -133,6 +133,7 @@ def test_run_returns_one_row_per_year_and_every_metric():
 
 def test_run_leaves_the_garbage_collector_as_it_found_it_and_equals_stepping_by_hand(monkeypatch):
     import gc
+    import weakref
 
     # sim.run freezes the built model out of the cyclic GC's generations for the run (a speed-up only)
     assert gc.get_freeze_count() == 0
@@ -147,6 +148,27 @@ def test_run_leaves_the_garbage_collector_as_it_found_it_and_equals_stepping_by_
     model.run_to_end()
     pd.testing.assert_frame_equal(model.results(), df)
     sim.release(model)
+
+    # sim.run takes the model apart at the end: reference counting frees it and its agents at once, with the
+    # cyclic GC off (so an ensemble in one process does not grow until a full GC pass happens to run).
+    built = []
+
+    def build_and_watch(config, seed):
+        model = real_build(config, seed)
+        built.extend([weakref.ref(model), weakref.ref(model.household_agents[0]),
+                      weakref.ref(next(a for a in model.migrant_agents if a is not None))])
+        return model
+
+    real_build = sim.build_model
+    monkeypatch.setattr(sim, "build_model", build_and_watch)
+    gc.disable()
+    try:
+        sim.run(small(1500, 2016), seed=4)
+        assert len(built) == 3 and all(ref() is None for ref in built)
+    finally:
+        gc.enable()
+    monkeypatch.undo()
+
     with pytest.raises(KeyError):  # an error while building
         sim.run({**small(1500, 2016), "levers": {"no_such_lever": 1.0}}, seed=4)
     assert gc.isenabled() and gc.get_freeze_count() == 0
