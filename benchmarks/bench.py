@@ -103,7 +103,8 @@ def timed_run(kind: str, households: int, years: int, seed: int) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------- memory (child)
-def _status_kb(field: str) -> int:
+def status_kb(field: str) -> int:
+    """A field of /proc/self/status (VmRSS, VmHWM ...) in kB."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1])
@@ -131,7 +132,7 @@ def memory_child(kind: str, households: int, years: int, seed: int, method: str)
         model.run_to_end()
         peak = tracemalloc.get_traced_memory()[1]
         return {"peak_bytes": peak, "method": "tracemalloc"}
-    base = _status_kb("VmRSS")
+    base = status_kb("VmRSS")
     t0, w0 = time.process_time(), time.perf_counter()
     model = ChengxiangModel(cfg, seed=seed)
     mesa_share = time_mesa_bookkeeping(model)
@@ -139,7 +140,7 @@ def memory_child(kind: str, households: int, years: int, seed: int, method: str)
     agents = len(model.agents)
     model.run_to_end()
     t2, w2 = time.process_time(), time.perf_counter()
-    return {"peak_bytes": (_status_kb("VmHWM") - base) * 1024, "method": "peak RSS", "build_cpu": t1 - t0,
+    return {"peak_bytes": (status_kb("VmHWM") - base) * 1024, "method": "peak RSS", "build_cpu": t1 - t0,
             "build_wall": w1 - w0, "step_cpu": t2 - t1, "step_wall": w2 - w1, "agents": agents,
             "migrants_end": int(model.migrants.count), **mesa_share}
 

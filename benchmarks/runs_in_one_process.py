@@ -20,13 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sim  # noqa: E402
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+from bench import status_kb  # noqa: E402
 
 
 def main() -> None:
@@ -54,7 +48,8 @@ def main() -> None:
         sim.run(config, seed)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"{seed:>4} {wall:>8.2f} {cpu:>8.2f} {in_gc['seconds']:>6.2f} {rss_mb():>14.0f} {peak:>13.0f}")
+        rss = status_kb("VmRSS") / 1024
+        print(f"{seed:>4} {wall:>8.2f} {cpu:>8.2f} {in_gc['seconds']:>6.2f} {rss:>14.0f} {peak:>13.0f}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import pandas as pd
 from .agents import City, CountyTown, MigrantWorker, RuralHousehold
 from .config import DEFAULT_CONFIG, normalize_config
 from .metrics import KEY_METRICS, METRICS
-from .model import ChengxiangModel
+from .model import ChengxiangModel, no_gc_pauses
 from .parameters import CALIBRATION, LEVERS, UNCERTAINTIES
 
 __all__ = [
@@ -31,14 +31,9 @@ def run(config=None, seed: int = 0) -> pd.DataFrame:
     # (gc.freeze), so its young- and old-generation passes do not traverse them again and again (7-12 % of a
     # 100 k run). This function owns the model's lifetime: at the end it takes the model apart, so reference
     # counting frees all of it at once (no cycle is left for a GC pass to find), and then unfreezes.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with no_gc_pauses():
         model = build_model(config, seed)
         gc.freeze()
-    finally:
-        if enabled:
-            gc.enable()
     try:
         model.run_to_end()
         return model.results()

@@ -15,10 +15,11 @@ def draw_binomial(rng: np.random.Generator, n: np.ndarray, p: float) -> np.ndarr
     after (kernels.binomial_inversion is NumPy's algorithm); NumPy itself checks bad input and draws the rare
     large counts (its BTPE regime)."""
     n = np.asarray(n, dtype=np.int64)
-    if n.size == 0 or not 0.0 <= p <= 1.0 or n.min() < 0 or min(p, 1.0 - p) * n.max() > 30.0:
+    n_max = int(n.max(initial=0))
+    if n.size == 0 or not 0.0 <= p <= 1.0 or n.min() < 0 or min(p, 1.0 - p) * n_max > 30.0:
         return rng.binomial(n, p)
     out = np.empty(n.shape, np.int64)
-    kernels.binomial_inversion(rng, n.ravel(), float(p), out.ravel())
+    kernels.binomial_inversion(rng, n.ravel(), n_max, float(p), out.ravel())
     return out
 
 

@@ -545,9 +545,9 @@ def network_shares(alive, dest_kind, county, dest_city, n_c, n_j, city_code):
 
 
 @_jit
-def binomial_inversion(rng, n, p, out):
-    """`out[i] = rng.binomial(n[i], p)` for counts `n` (int64) and one probability `p`, for p * n <= 30 where
-    p is min(p, 1 - p): NumPy's `random_binomial` and `random_binomial_inversion`
+def binomial_inversion(rng, n, n_max, p, out):
+    """`out[i] = rng.binomial(n[i], p)` for counts `n` (int64, at most `n_max`) and one probability `p`, for
+    p * n <= 30 where p is min(p, 1 - p): NumPy's `random_binomial` and `random_binomial_inversion`
     (numpy/random/src/distributions/distributions.c), step for step, with the same doubles from `rng`. Faster
     than `Generator.binomial` on an array because q**n and the search bound are computed once per distinct n
     (NumPy recomputes them whenever n differs from the previous draw's)."""
@@ -557,9 +557,6 @@ def binomial_inversion(rng, n, p, out):
     flip = p > 0.5
     pp = 1.0 - p if flip else p
     q = 1.0 - pp
-    n_max = 0
-    for i in range(n.size):
-        n_max = max(n_max, n[i])
     q_to_n = np.full(n_max + 1, -1.0)
     bound = np.zeros(n_max + 1, np.int64)
     for i in range(n.size):

@@ -21,7 +21,7 @@ from .world import build_world
 
 
 @contextmanager
-def _no_gc_pauses():
+def no_gc_pauses():
     """Build and step without cyclic-GC passes. Creating agents triggers collections, and every so often a full
     one traverses every live agent (millions); the model makes no reference cycles that need collecting while
     it builds or steps, and reference counting still frees everything as usual. Measured at 1 M households:
@@ -97,7 +97,7 @@ class ChengxiangModel(mesa.Model):
 
     def __init__(self, config=None, seed: int = 0):
         super().__init__(rng=seed)
-        with _no_gc_pauses():
+        with no_gc_pauses():
             self._build(config, seed)
 
     def _build(self, config, seed: int) -> None:
@@ -134,7 +134,7 @@ class ChengxiangModel(mesa.Model):
     def _create_agents(self) -> None:
         n = self.households.n
         # One agent per household, built directly (Agent.create_agents also builds a throwaway AgentSet).
-        with _no_gc_pauses():
+        with no_gc_pauses():
             self.household_agents = [RuralHousehold(self, row) for row in range(n)]
         self.county_towns = list(CountyTown.create_agents(self, self.counties.n, index=np.arange(self.counties.n)))
         self.city_agents = list(City.create_agents(self, self.cities.n, index=np.arange(self.cities.n)))
@@ -146,7 +146,7 @@ class ChengxiangModel(mesa.Model):
         if len(self.migrant_agents) < self.migrants.capacity:
             self.migrant_agents.extend([None] * (self.migrants.capacity - len(self.migrant_agents)))
         agents = self.migrant_agents
-        with _no_gc_pauses():
+        with no_gc_pauses():
             for row in np.asarray(rows).tolist():  # in row order, as Agent.create_agents would number them
                 agents[row] = MigrantWorker(self, row)
 
@@ -182,7 +182,7 @@ class ChengxiangModel(mesa.Model):
 
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
-        with _no_gc_pauses():
+        with no_gc_pauses():
             self._step_phases()
 
     def _step_phases(self) -> None:

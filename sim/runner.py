@@ -25,8 +25,10 @@ import json
 import os
 import platform
 import shlex
+import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -289,9 +291,6 @@ def caused_by_interrupt(exc: BaseException | None) -> bool:
 def _noticing_interrupts() -> Iterator[Callable[[], bool]]:
     """Remember every SIGINT, so one that a callback swallowed ("Exception ignored in ...") still stops the ensemble
     after the current run."""
-    import signal
-    import threading
-
     seen = [False]
     previous = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
     if not callable(previous):  # not the main thread, or SIGINT ignored / left to the OS
