@@ -18,8 +18,8 @@ from collections import defaultdict
 import mesa
 
 import sim
-from sim import demography, economy, labour, land
-from sim import model as model_module
+from sim.engine import demography, economy, labour, land
+from sim.engine import model as model_module
 
 TIMES: dict[str, float] = defaultdict(float)
 COUNTS: dict[str, int] = defaultdict(int)

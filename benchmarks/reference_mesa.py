@@ -26,10 +26,11 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import economy, outcomes
-from sim.metrics import METRICS
-from sim.model import ChengxiangModel, Ledger, RandomStreams
-from sim.population import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, HOMESTEAD_USED,
+from sim.engine import economy
+from sim.outcomes import compute as outcomes
+from sim.outcomes.metrics import METRICS
+from sim.engine.model import ChengxiangModel, Ledger, RandomStreams
+from sim.engine.people import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, HOMESTEAD_USED,
                             LAND_ABANDONED, LAND_EXITED, LAND_FARMED, LAND_RENTED_OUT, RURAL, TOWN, URBAN, VILLAGE,
                             Households, Migrants)
 

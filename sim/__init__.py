@@ -7,15 +7,15 @@ import gc
 import mesa
 import pandas as pd
 
-from .agents import City, CountyTown, MigrantWorker, RuralHousehold
-from .config import DEFAULT_CONFIG, normalize_config
-from .metrics import KEY_METRICS, METRICS
-from .model import ChengxiangModel, no_gc_pauses
-from .parameters import CALIBRATION, LEVERS, UNCERTAINTIES
+from .engine.agents import City, CountyTown, MigrantWorker, RuralHousehold
+from .inputs.config import DEFAULT_CONFIG, normalize_config
+from .outcomes.metrics import KEY_METRICS, METRICS
+from .engine.model import ChengxiangModel, no_gc_pauses
+from .inputs.registry import LEVERS, PARAMETERS, UNCERTAINTIES
 
 __all__ = [
     "ChengxiangModel", "RuralHousehold", "MigrantWorker", "CountyTown", "City", "build_model", "run",
-    "load_scenario", "METRICS", "KEY_METRICS", "LEVERS", "UNCERTAINTIES", "CALIBRATION", "DEFAULT_CONFIG",
+    "load_scenario", "METRICS", "KEY_METRICS", "LEVERS", "UNCERTAINTIES", "PARAMETERS", "DEFAULT_CONFIG",
     "normalize_config",
 ]
 

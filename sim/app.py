@@ -36,10 +36,10 @@ from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
-from sim.metrics import METRICS
-from sim.model import ChengxiangModel
-from sim.parameters import CITY_TIERS, LEVERS
-from sim.policy import PolicyTable
+from sim.outcomes.metrics import METRICS
+from sim.engine.model import ChengxiangModel
+from sim.inputs.registry import CITY_TIERS, LEVERS
+from sim.inputs.policy import PolicyTable
 
 title = "Chengxiang dashboard"  # browser tab title (solara reads the module's `title`)
 

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .metrics import KEY_METRICS, METRICS
+from .outcomes.metrics import KEY_METRICS, METRICS
 from .results import ResultsFolder, _atomic, bands
 
 BASELINE = "baseline"
@@ -88,8 +88,8 @@ def reform_markers(configs: Mapping[str, Mapping[str, Any]], years: tuple[int, i
     one, each scenario's `PolicyTable.reform_years()` is used: the first year each lever departs from the model
     default (the 2013 situation).
     """
-    from .parameters import LEVERS
-    from .policy import PolicyTable
+    from .inputs.registry import LEVERS
+    from .inputs.policy import PolicyTable
 
     tables = {}
     for name, cfg in configs.items():

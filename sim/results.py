@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from .metrics import METRICS
+from .outcomes.metrics import METRICS
 
 MANIFEST = "manifest.json"
 TIMESERIES = "timeseries.parquet"

@@ -178,7 +178,7 @@ def prepare_scenario(scenario: Any, *, seeds: int | None = None, households: int
         yaml_text = scenario.to_yaml() if hasattr(scenario, "to_yaml") else _yaml(config)
         name = scenario.name
     else:
-        from .config import normalize_config
+        from .inputs.config import normalize_config
 
         config = normalize_config(_with_overrides(dict(scenario), seeds, households, end_year))
         chash = config_hash(config)

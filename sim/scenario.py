@@ -44,9 +44,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from . import yaml_loader
-from .parameters import LEVERS, UNCERTAINTIES, Param
-from .policy import Schedule
-from .world import PRESET_COUNTIES
+from .inputs.registry import LEVERS, UNCERTAINTIES, Param
+from .inputs.schedule import Schedule
+from .engine.world import PRESET_COUNTIES
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = PROJECT_DIR / "scenarios"
@@ -108,7 +108,7 @@ def _is_file(path: Path) -> bool:
 
 def _csv_columns() -> dict[str, list[str]]:
     try:
-        from .world import CITY_COLUMNS, COUNTY_COLUMNS
+        from .engine.world import CITY_COLUMNS, COUNTY_COLUMNS
     except ImportError:  # the engine's table format is not available: check existence only
         return {}
     return {"counties_csv": list(COUNTY_COLUMNS), "cities_csv": list(CITY_COLUMNS)}
@@ -376,7 +376,7 @@ class Scenario(_Strict):
 
     def policy_table(self):
         """The engine's `sim.policy.PolicyTable` of this scenario's levers and uncertainties."""
-        from .policy import PolicyTable
+        from .inputs.policy import PolicyTable
 
         data = self.model_dump(mode="python")
         return PolicyTable(data["levers"], data["uncertainties"])

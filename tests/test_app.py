@@ -18,8 +18,8 @@ import ipyvuetify as v  # noqa: E402
 import ipywidgets  # noqa: E402
 
 import sim.app as app  # noqa: E402
-from sim.model import ChengxiangModel  # noqa: E402
-from sim.parameters import LEVERS  # noqa: E402
+from sim.engine.model import ChengxiangModel  # noqa: E402
+from sim.inputs.registry import LEVERS  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # Mesa 3.3's ComponentsView hook-rule warning
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 import sim
 from sim import City, CountyTown, MigrantWorker, RuralHousehold
-from sim.metrics import METRICS
-from sim.parameters import CITY_TIERS, LEVERS, UNCERTAINTIES
-from sim.world import CHINA_TIER_COUNTS, build_world, write_world_csv
+from sim.outcomes.metrics import METRICS
+from sim.inputs.registry import CITY_TIERS, LEVERS, UNCERTAINTIES
+from sim.engine.world import CHINA_TIER_COUNTS, build_world, write_world_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -367,7 +367,7 @@ def test_few_agents_per_county_stay_finite_and_plausible_to_2050(scenario, house
 @settings(max_examples=200, deadline=None)
 @given(shares=st.lists(st.floats(1e-6, 1e6), min_size=1, max_size=400), extra=st.integers(0, 100_000))
 def test_household_agents_are_apportioned_to_counties_exactly(shares, extra):
-    from sim.initial_state import _apportion
+    from sim.engine.start import _apportion
 
     counts = _apportion(np.array(shares), len(shares) + extra)
     assert counts.sum() == len(shares) + extra and counts.min() >= 1

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim import kernels
-from sim.initial_state import GUIDE_BUCKETS, _destination_guide
-from sim.population import CITY, DEST_CITY, DEST_TOWN, TOWN, VILLAGE
+from sim.engine import kernels
+from sim.engine.start import GUIDE_BUCKETS, _destination_guide
+from sim.engine.people import CITY, DEST_CITY, DEST_TOWN, TOWN, VILLAGE
 
 
 def test_guided_search_is_searchsorted_on_the_flat_cdf():
@@ -97,9 +97,9 @@ def test_resident_counts_equal_their_bincount_definitions(n, n_c, n_j, seed, wei
 
 def test_county_and_tier_tables_equal_their_bincount_definitions():
     """The one-pass county and tier totals give the same numbers as masked `np.bincount`s over the arrays."""
-    from sim import outcomes
-    from sim.parameters import CITY_TIERS
-    from sim.population import HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_ABANDONED, LAND_RENTED_OUT
+    from sim.outcomes import compute as outcomes
+    from sim.inputs.registry import CITY_TIERS
+    from sim.engine.people import HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_ABANDONED, LAND_RENTED_OUT
 
     model = sim.build_model({"world": {"preset": "province", "households": 4000},
                              "levers": {"land_paid_exit": 1.0, "unified_construction_land_market": 1.0}}, 5)
@@ -138,8 +138,8 @@ def test_county_and_tier_tables_equal_their_bincount_definitions():
 
 def test_city_utility_equals_its_numpy_definition():
     """The compiled city utility is the NumPy formula, operation by operation (so choices keep their seed)."""
-    from sim import labour
-    from sim.economy import migrant_employment_chance
+    from sim.engine import labour
+    from sim.engine.economy import migrant_employment_chance
 
     model = sim.build_model({"world": {"households": 3000}, "levers": {"services_by_residence": 0.4}}, 6)
     model.step()
@@ -165,7 +165,7 @@ def test_city_utility_equals_its_numpy_definition():
 
 
 def test_labour_by_place_equals_its_bincount_definition():
-    from sim.initial_state import city_labour, town_labour
+    from sim.engine.start import city_labour, town_labour
 
     model = sim.build_model({"world": {"households": 3000}}, 8)
     model.step()
@@ -183,8 +183,8 @@ def test_labour_by_place_equals_its_bincount_definition():
 
 
 def test_migrant_incomes_equal_their_numpy_definition():
-    from sim import labour
-    from sim.economy import migrant_employment_chance
+    from sim.engine import labour
+    from sim.engine.economy import migrant_employment_chance
 
     model = sim.build_model({"world": {"households": 3000}, "levers": {"employment_services": 0.5}}, 9)
     model.step()
@@ -220,8 +220,8 @@ def test_migrant_incomes_equal_their_numpy_definition():
 
 
 def test_household_incomes_equal_their_numpy_definition():
-    from sim import economy
-    from sim.population import RURAL
+    from sim.engine import economy
+    from sim.engine.people import RURAL
 
     model = sim.build_model({"world": {"households": 3000},
                              "levers": {"rural_finance_access": 0.8, "urban_talent_incentive": 0.5}}, 10)
@@ -258,8 +258,8 @@ def test_household_incomes_equal_their_numpy_definition():
 
 
 def test_town_and_home_utilities_equal_their_numpy_definitions():
-    from sim import labour
-    from sim.economy import migrant_employment_chance
+    from sim.engine import labour
+    from sim.engine.economy import migrant_employment_chance
 
     model = sim.build_model({"world": {"households": 3000},
                              "levers": {"rural_finance_access": 0.7, "services_by_residence": 0.3}}, 12)
@@ -289,7 +289,7 @@ def test_town_and_home_utilities_equal_their_numpy_definitions():
 
 def _farm_by_numpy(model):
     """`land.farm` as it was written with NumPy arrays (the definition the compiled passes must match)."""
-    from sim.population import LAND_FARMED, LAND_RENTED_OUT
+    from sim.engine.people import LAND_FARMED, LAND_RENTED_OUT
 
     p, h, c = model.params, model.households, model.counties
     w, county = h.weight, h.county
@@ -312,8 +312,8 @@ def _farm_by_numpy(model):
 
 
 def test_farm_equals_its_numpy_definition():
-    from sim import land
-    from sim.population import LAND_FARMED
+    from sim.engine import land
+    from sim.engine.people import LAND_FARMED
 
     model = sim.build_model({"world": {"preset": "province", "households": 3000}}, 13)
     for _ in range(3):
@@ -368,7 +368,7 @@ def _income_gini_by_numpy(income, members_home, net_wage):
 @settings(max_examples=40, deadline=None)
 @given(n=st.integers(1, 3000), m=st.integers(0, 3000), seed=st.integers(0, 2**32 - 1))
 def test_gini_kernels_equal_their_numpy_definitions(n, m, seed):
-    from sim import outcomes
+    from sim.outcomes import compute as outcomes
 
     rng = np.random.default_rng(seed)
     income = rng.lognormal(10, 1, n) - 3000  # some negative
@@ -416,7 +416,7 @@ def test_destination_guide_equals_its_numpy_definition():
 
 
 def test_network_shares_equal_their_numpy_definition():
-    from sim import labour
+    from sim.engine import labour
 
     model = sim.build_model({"world": {"households": 2000}}, 15)
     model.step()
@@ -435,7 +435,7 @@ def test_network_shares_equal_their_numpy_definition():
                    st.floats(0.0, 1.0)))
 def test_binomial_inversion_draws_what_numpy_draws(seed, n_max, size, p):
     """Same counts as Generator.binomial, and the generator left in the same state (next draws agree)."""
-    from sim.demography import draw_binomial
+    from sim.engine.demography import draw_binomial
 
     n = np.random.default_rng(seed ^ 0x5EED).integers(0, n_max + 1, size).astype(np.int16)
     ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
@@ -450,7 +450,7 @@ def test_binomial_inversion_at_the_limit_of_inversion():
     # The largest mean NumPy still draws by inversion (p * n == 30): long searches, many distinct x per n, and
     # p on both sides of 0.5 (above it NumPy draws n - Binomial(n, 1 - p)). (The restart past NumPy's search
     # bound is ported too, but at these sizes its probability is below 1e-12: no test can reach it.)
-    from sim.demography import draw_binomial
+    from sim.engine.demography import draw_binomial
 
     n = np.full(20_000, 60, np.int64)
     for p in (0.5, 0.25, 0.75):
@@ -461,7 +461,7 @@ def test_binomial_inversion_at_the_limit_of_inversion():
 
 
 def test_draw_binomial_leaves_bad_input_and_large_counts_to_numpy():
-    from sim.demography import draw_binomial
+    from sim.engine.demography import draw_binomial
 
     rng = np.random.default_rng(0)
     for n, p in ((np.array([1, -1]), 0.3), (np.array([1, 2]), 1.5), (np.array([1, 2]), float("nan"))):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.metrics import KEY_METRICS, METRICS
+from sim.outcomes.metrics import KEY_METRICS, METRICS
 from sim.plots import (
     SCENARIO_COLORS,
     metric_figure,

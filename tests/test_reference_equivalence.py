@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from reference_mesa import ReferenceModel  # noqa: E402
 
 from sim import ChengxiangModel  # noqa: E402
-from sim.model import RandomStreams  # noqa: E402
+from sim.engine.model import RandomStreams  # noqa: E402
 
 SEEDS = (11, 12, 13, 14)
 ENGINE_REPEATS = 4  # R: engine reruns per seed from the same initial state

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.metrics import METRICS
+from sim.outcomes.metrics import METRICS
 from sim.results import ResultsFolder, summarize
 from sim.runner import (
     derive_seeds,
@@ -399,7 +399,7 @@ def test_prepare_overrides_and_duplicate_names(tmp_path):
 
 def test_end_year_override_drops_later_dates_without_changing_the_run():
     from sim import run
-    from sim.policy import PolicyTable
+    from sim.inputs.policy import PolicyTable
     from sim.runner import _truncate_schedules
     from sim.scenario import load_scenario
 

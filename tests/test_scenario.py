@@ -16,9 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import yaml_loader
-from sim.config import normalize_config
-from sim.parameters import LEVERS, UNCERTAINTIES
-from sim.policy import PolicyTable, Schedule
+from sim.inputs.config import normalize_config
+from sim.inputs.registry import LEVERS, UNCERTAINTIES
+from sim.inputs.policy import PolicyTable
+from sim.inputs.schedule import Schedule
 from sim.scenario import (
     DOC_BEGIN,
     DOC_END,
@@ -96,7 +97,7 @@ def test_shipped_round_trip_and_engine_format(path, tmp_path):
             else:
                 assert type(spec) is float
     cfg = normalize_config(scenario)
-    assert cfg["levers"] == dump["levers"] and cfg["time"] == dump["time"] and cfg["calibration"] == {}
+    assert cfg["levers"] == dump["levers"] and cfg["time"] == dump["time"] and cfg["parameters"] == {}
     policy = PolicyTable(cfg["levers"], cfg["uncertainties"])
     for year in range(cfg["time"]["start_year"], cfg["time"]["end_year"] + 1):
         for name, value in policy.values(year).items():

@@ -10,13 +10,14 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from . import demography, economy, kernels, labour, land, outcomes
+from . import demography, economy, kernels, labour, land
+from ..outcomes import compute as outcomes
 from .agents import City, CountyTown, MigrantWorker, RuralHousehold
-from .config import normalize_config
-from .initial_state import populate
-from .metrics import METRICS
-from .parameters import CALIBRATION, CITY_TIERS
-from .policy import PolicyTable
+from ..inputs.config import normalize_config
+from .start import populate
+from ..outcomes.metrics import METRICS
+from ..inputs.registry import CITY_TIERS, parameter_values
+from ..inputs.policy import PolicyTable
 from .world import build_world
 
 
@@ -103,7 +104,7 @@ class ChengxiangModel(mesa.Model):
     def _build(self, config, seed: int) -> None:
         self.config = normalize_config(config)
         self.seed = int(seed)
-        self.params = {**CALIBRATION, **self.config["calibration"]}
+        self.params = {**parameter_values(), **self.config["parameters"]}
         self.policy = PolicyTable(self.config["levers"], self.config["uncertainties"])
         self.start_year = int(self.config["time"]["start_year"])
         self.end_year = int(self.config["time"]["end_year"])

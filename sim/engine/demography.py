@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
-from .population import LAND_EXITED
+from .people import LAND_EXITED
 
 
 def draw_binomial(rng: np.random.Generator, n: np.ndarray, p: float) -> np.ndarray:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .parameters import CITY_TIERS, TIER_LOWER_BOUND
+from ..inputs.registry import CITY_TIERS, TIER_LOWER_BOUND
 
 # Urban resident population of each tier at the start (persons): lower and upper end of the draw.
 _TIER_RANGE = {
@@ -203,7 +203,9 @@ def write_world_csv(world: World, folder: str | Path, total_population: float) -
 
 def _absolute_sizes(world: World, total_population: float) -> tuple[np.ndarray, np.ndarray]:
     """Rural-hukou and county-town populations in persons (presets store shares; CSV worlds store persons)."""
-    from .parameters import CALIBRATION as cal
+    from ..inputs.registry import parameter_values
+
+    cal = parameter_values()
 
     if world.county_rural_pop.sum() <= 1.0 + 1e-9:
         rural_hukou = total_population * (1 - cal["urban_hukou_share"])

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import kernels
 from .labour import surrender_land
-from .population import (HOMESTEAD_EXITED, HOMESTEAD_IDLE, HOMESTEAD_USED, LAND_ABANDONED, LAND_EXITED, LAND_FARMED,
+from .people import (HOMESTEAD_EXITED, HOMESTEAD_IDLE, HOMESTEAD_USED, LAND_ABANDONED, LAND_EXITED, LAND_FARMED,
                          LAND_RENTED_OUT, URBAN, VILLAGE)
 
 

@@ -1,6 +1,6 @@
 """The 2013 starting state: people, land and capital calibrated onto a world.
 
-Which calibration constant sets which starting outcome (all in `parameters.CALIBRATION`):
+Which calibration constant sets which starting outcome (all in `sim.inputs.registry.PARAMETERS`):
 - urbanization rate: `target_urbanization` (sizes of county towns; share of rural-hukou families already living
   in towns and cities is solved so that residents in towns and cities match it);
 - hukou urbanization: `urban_hukou_share` (natives of towns and cities);
@@ -16,7 +16,7 @@ import numpy as np
 
 from . import kernels
 from .places import Cities, Counties
-from .population import CITY, DEST_CITY, DEST_TOWN, TOWN, Households, Migrants
+from .people import CITY, DEST_CITY, DEST_TOWN, TOWN, Households, Migrants
 from .world import _absolute_sizes, tier_of
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import kernels
-from .parameters import CITY_TIERS
-from .population import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_ABANDONED,
+from ..engine import kernels
+from ..inputs.registry import CITY_TIERS
+from ..engine.people import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_ABANDONED,
                          LAND_RENTED_OUT, TOWN, URBAN, VILLAGE)
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import mesa
 
-from .parameters import CITY_TIERS
-from .population import (DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_STATE_NAMES, RESIDENCE_NAMES, URBAN)
+from ..inputs.registry import CITY_TIERS
+from .people import (DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_STATE_NAMES, RESIDENCE_NAMES, URBAN)
 
 
 class RuralHousehold(mesa.Agent):

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels
-from .initial_state import city_labour, destination_sampler, town_labour
-from .population import CITY, DEST_CITY, DEST_TOWN, RURAL, TOWN, VILLAGE
+from .start import city_labour, destination_sampler, town_labour
+from .people import CITY, DEST_CITY, DEST_TOWN, RURAL, TOWN, VILLAGE
 from .world import tier_of
 
 

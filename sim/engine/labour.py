@@ -8,8 +8,8 @@ import numpy as np
 
 from . import kernels
 from .economy import business_income, migrant_employment_chance
-from .initial_state import sample_destinations
-from .population import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_EXITED, RURAL, TOWN,
+from .start import sample_destinations
+from .people import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_EXITED, RURAL, TOWN,
                          URBAN, VILLAGE)
 
 

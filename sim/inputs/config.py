@@ -8,7 +8,7 @@ A config is a plain mapping (what `sim.load_scenario` returns after validation, 
      "time": {"start_year": int, "end_year": int},
      "seeds": {"root": int, "replicates": int},
      "uncertainties": {name: value | schedule}, "levers": {name: value | schedule},
-     "calibration": {name: value}}          # Python API only; not part of scenario files
+     "parameters": {name: value}}           # model parameters (sim.inputs.registry.PARAMETERS)
 
 Missing keys take the defaults below; `None` means all defaults.
 """
@@ -19,7 +19,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from .parameters import CALIBRATION
+from .registry import PARAMETERS
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "name": "default",
@@ -29,7 +29,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "seeds": {"root": 0, "replicates": 10},
     "uncertainties": {},
     "levers": {},
-    "calibration": {},
+    "parameters": {},
 }
 
 
@@ -52,7 +52,7 @@ def normalize_config(config: Any = None) -> dict[str, Any]:
     if not isinstance(config, Mapping):
         raise TypeError(f"config must be a mapping or a scenario object, not {type(config).__name__}")
     merged = _merge(copy.deepcopy(DEFAULT_CONFIG), config)
-    unknown = set(merged["calibration"]) - set(CALIBRATION)
+    unknown = set(merged["parameters"]) - set(PARAMETERS)
     if unknown:
-        raise KeyError(f"unknown calibration constants: {sorted(unknown)}")
+        raise KeyError(f"unknown parameters: {sorted(unknown)}")
     return merged
