@@ -4,8 +4,8 @@
     python benchmarks/profile_phases.py --households 100000 --py-spy   # hint: run under py-spy for functions
 
 Times are CPU seconds of this process (time.process_time: robust to other load on a shared machine).
-Phases are timed by wrapping the functions that `ChengxiangModel.step` calls (same code, same results); the
-Mesa agent bookkeeping (creating and removing MigrantWorker agents) is timed separately inside the phases.
+Phases are timed by wrapping the functions that `ChengxiangModel.step` calls (same code, same results); a few
+hot helpers inside them are listed indented (their time is part of their phase's).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from collections import defaultdict
 import mesa
 
 import sim
-from sim.engine import demography, economy, labour, land
 from sim.engine import model as model_module
 
 TIMES: dict[str, float] = defaultdict(float)
@@ -37,25 +36,21 @@ def timed(name, fn):
 
 
 def instrument() -> None:
-    for mod, name in ((economy, "produce_and_price"), (economy, "allocate_capital"), (labour, "choose_work"),
-                      (labour, "citizenize"), (land, "manage_land"), (economy, "run_public_finance"),
-                      (demography, "age_and_renew")):
-        setattr(mod, name, timed(f"{name}", getattr(mod, name)))
+    """Wrap each phase function the model's step calls (looked up through the modules, so the wrappers are
+    used), and a few of the hot helpers inside them."""
+    from sim.engine import incomes, markets
+    from sim.engine.phases import capital, citizenship, demography, finance, labour, land, production
+
+    for mod, name in ((production, "produce_and_price"), (capital, "allocate_capital"), (labour, "choose_work"),
+                      (citizenship, "citizenize"), (land, "manage_land"), (finance, "public_finance"),
+                      (incomes, "household_incomes"), (incomes, "save"), (demography, "age_and_renew")):
+        setattr(mod, name, timed(name, getattr(mod, name)))
+    for mod, name in ((labour, "reconsider_migrants"), (labour, "leave_home"), (labour, "add_gumbel_noise"),
+                      (labour, "train"), (incomes, "pay_migrants"), (land, "rent_out"), (land, "farm"),
+                      (land, "exit_rights"), (markets, "count_residents")):
+        setattr(mod, name, timed(f"  {mod.__name__.rsplit('.', 1)[-1]}.{name}", getattr(mod, name)))
     M = model_module.ChengxiangModel
     M.collect = timed("collect (outcomes)", M.collect)
-    spawn, remove = M.spawn_migrant_agents, M.remove_migrants
-
-    def spawn_counted(self, rows):
-        COUNTS["migrant agents created"] += len(rows)
-        return spawn(self, rows)
-
-    def remove_counted(self, rows):
-        COUNTS["migrant agents removed"] += len(rows)
-        return remove(self, rows)
-
-    M.spawn_migrant_agents = timed("  of which: Mesa agents created", spawn_counted)
-    M.remove_migrants = timed("  of which: Mesa agents removed", remove_counted)
-    # model.step looks the phase functions up through the modules, so the wrappers are used.
 
 
 def main() -> None:
@@ -82,9 +77,10 @@ def main() -> None:
           f"{args.households * years / run / 1e6:.2f} M household-steps/s)")
     for name, secs in sorted(TIMES.items(), key=lambda kv: -kv[1] if not kv[0].startswith(" ") else 0):
         print(f"  {name:34s} {secs:7.2f} s  {100 * secs / run:5.1f}%  {secs / years * 1e3:7.1f} ms/year")
-    for name, n in COUNTS.items():
-        print(f"  {name:34s} {n / years:10,.0f} per year")
-    print(f"  live migrants at the end: {m.migrants.count:,}; Mesa agents: {len(m.agents):,}")
+    print(f"  live migrants at the end: {m.migrants.count:,}")
+    t = time.process_time()
+    agents = len(m.agents)
+    print(f"  observing the model (creating {agents:,} agent views): {time.process_time() - t:.2f} s")
     # Free the model now (Mesa 3.3 keeps models alive through Agent._ids, mesa issue #3179, so it would
     # otherwise be torn down at interpreter exit, much more slowly).
     ids = getattr(mesa.Agent, "_ids", None)

@@ -7,10 +7,9 @@ import gc
 import mesa
 import pandas as pd
 
-from .engine.agents import City, CountyTown, MigrantWorker, RuralHousehold
+from .engine import City, ChengxiangModel, CountyTown, MigrantWorker, RuralHousehold, no_gc_pauses
 from .inputs.config import DEFAULT_CONFIG, normalize_config
 from .outcomes.metrics import KEY_METRICS, METRICS
-from .engine.model import ChengxiangModel, no_gc_pauses
 from .inputs.registry import LEVERS, PARAMETERS, UNCERTAINTIES
 
 __all__ = [

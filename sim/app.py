@@ -148,7 +148,7 @@ class DashboardModel(ChengxiangModel):
     """The model the dashboard steps: a scenario, live lever overrides, and the baseline run stepped alongside.
 
     `set_lever(name, value)` holds a lever at a constant from the next simulated year on (the value in force this
-    year, `self.lever`, shows it at once); `clear_overrides()` returns every lever to the scenario's schedule.
+    year, `self.in_force`, shows it at once); `clear_overrides()` returns every lever to the scenario's schedule.
     `self.baseline` is the reference scenario (`reference_of(start_from)`) with the same seed, households and
     years, or None when `show_baseline` is False.
     """
@@ -495,7 +495,7 @@ def LeverPanel(model: solara.Reactive, overrides: solara.Reactive):
     def on_move(name, value):
         # A slider snaps a scheduled value that is not on its step (0.4333 -> 0.43) and reports it: that is
         # not a move. A real move is at least one step away from the value in force.
-        if abs(float(value) - float(model.value.lever[name])) <= slider_step(name) / 2 + 1e-9:
+        if abs(float(value) - float(model.value.in_force[name])) <= slider_step(name) / 2 + 1e-9:
             return
         value = model.value.set_lever(name, value)
         overrides.set({**overrides.value, name: value})
@@ -515,7 +515,7 @@ def LeverPanel(model: solara.Reactive, overrides: solara.Reactive):
         for heading, names, expand in LEVER_GROUPS:
             with solara.Details(heading, expand=expand):
                 for name in names:
-                    LeverSlider(name, float(m.lever[name]), name in m.overrides, on_move)
+                    LeverSlider(name, float(m.in_force[name]), name in m.overrides, on_move)
 
 
 @solara.component

@@ -118,15 +118,15 @@ def test_set_lever_holds_from_next_year_and_clear_restores_the_schedule():
     m = app.DashboardModel(households=HOUSEHOLDS, end_year=2020)
     scheduled_2016 = m.policy.value("services_by_residence", 2016)
     assert m.set_lever("services_by_residence", 0.9) == 0.9
-    assert m.lever["services_by_residence"] == 0.9  # shown at once
+    assert m.in_force["services_by_residence"] == 0.9  # shown at once
     assert m.policy.value("services_by_residence", m.year + 1) == 0.9
     assert m.set_lever("land_exit_compensation", 500) == LEVERS["land_exit_compensation"].high  # clipped
     with pytest.raises(KeyError):
         m.set_lever("no_such_lever", 0.5)
     m.step()
     m.step()
-    assert m.lever["services_by_residence"] == 0.9
-    assert m.baseline.lever["services_by_residence"] == pytest.approx(m.baseline.policy.value(
+    assert m.in_force["services_by_residence"] == 0.9
+    assert m.baseline.in_force["services_by_residence"] == pytest.approx(m.baseline.policy.value(
         "services_by_residence", m.year)) != 0.9
     m.clear_overrides()
     assert m.overrides == {}
@@ -167,7 +167,7 @@ def test_controls_exist(small, render):
         for name in names:
             slider = lever_slider(rc, name)
             slider.assert_single()
-            assert slider.widget.v_model == pytest.approx(m.lever[name], abs=0.006)
+            assert slider.widget.v_model == pytest.approx(m.in_force[name], abs=0.006)
             assert (slider.widget.min, slider.widget.max) == (LEVERS[name].low, LEVERS[name].high)
     assert len(rc.find(ipywidgets.Image)) == 4  # the outcome page
 
@@ -176,20 +176,20 @@ def test_moving_a_slider_changes_the_models_lever(small, render):
     models, _ = small
     rc = render()
     m = models[-1]
-    assert m.lever["settlement_openness_megacity"] == pytest.approx(0.02)
+    assert m.in_force["settlement_openness_megacity"] == pytest.approx(0.02)
     lever_slider(rc, "settlement_openness_megacity").widget.v_model = 0.6
-    assert m.lever["settlement_openness_megacity"] == 0.6
+    assert m.in_force["settlement_openness_megacity"] == 0.6
     assert m.policy.value("settlement_openness_megacity", m.year + 1) == 0.6
     assert m.overrides == {"settlement_openness_megacity": 0.6}
     click(rc, "Step")
-    assert m.year == 2014 and m.lever["settlement_openness_megacity"] == 0.6
-    assert m.baseline.lever["settlement_openness_megacity"] != 0.6
+    assert m.year == 2014 and m.in_force["settlement_openness_megacity"] == 0.6
+    assert m.baseline.in_force["settlement_openness_megacity"] != 0.6
     tiers = m.tier_timeseries()
     assert tiers[(tiers["year"] == 2014) & (tiers["tier"] == "megacity")]["settlement_openness"].item() == 0.6
     assert lever_slider(rc, "settlement_openness_megacity").widget.v_model == 0.6
 
     # a slider snapping a scheduled value to its step (less than half a step away) is not a move
-    lever_slider(rc, "land_revenue_to_agriculture").widget.v_model = round(m.lever["land_revenue_to_agriculture"], 2)
+    lever_slider(rc, "land_revenue_to_agriculture").widget.v_model = round(m.in_force["land_revenue_to_agriculture"], 2)
     assert "land_revenue_to_agriculture" not in m.overrides
 
     # moved levers survive a Reset (applied to the new model), "Follow the scenario again" releases them

@@ -31,22 +31,57 @@ def final(cfg, seeds=(1, 2, 3)):
 
 
 # ---------------------------------------------------------------------------------------------- agents
-def test_four_agent_types_and_arrays_agree_after_every_step():
+def test_four_agent_types_and_arrays_agree_whenever_observed():
     model = sim.build_model(small(2000, 2018), seed=3)
-    for _ in range(5):
-        model.step()
+    for steps in (1, 3, 1):
+        for _ in range(steps):
+            model.step()
         by_type = model.agents_by_type
         assert len(by_type[RuralHousehold]) == model.households.n
+        assert sorted(a.row for a in by_type[RuralHousehold]) == list(range(model.households.n))
         assert len(by_type[CountyTown]) == model.counties.n
         assert len(by_type[City]) == model.cities.n
-        live = set(model.migrants.live().tolist())
-        rows = {a.row for a in by_type[MigrantWorker]}
-        assert rows == live
-        # every live migrant row has exactly its own agent object
-        assert all(model.migrant_agents[r].row == r for r in live)
-        assert (model.households.migrants == np.bincount(model.migrants.origin[model.migrants.alive],
-                                                         minlength=model.households.n)).all()
+        mg = model.migrants
+        live = mg.live()
+        agents = sorted(by_type[MigrantWorker], key=lambda a: a.row)
+        assert [a.row for a in agents] == live.tolist()  # one agent per live migrant row, no more
+        for a in agents[::37]:  # each reads its own row
+            r = a.row
+            assert (a.age, a.skill, a.wage, a.employed) == (mg.age[r], mg.skill[r], mg.wage[r], mg.employed[r])
+            assert a.household.row == mg.origin[r] and a in a.household.migrant_workers
+        assert len(model.agents) == model.households.n + len(live) + model.counties.n + model.cities.n
+        assert (model.households.migrants == np.bincount(mg.origin[mg.alive], minlength=model.households.n)).all()
         assert (model.households.adults >= 0).all() and (model.households.children >= 0).all()
+
+
+def test_the_yearly_step_makes_no_agents_and_an_agent_is_the_same_object_while_observed():
+    model = sim.build_model(small(2000, 2018), seed=3)
+    places = model.counties.n + model.cities.n
+    assert len(model._agents) == places  # nothing observed yet: only the place agents exist
+    model.step()
+    model.step()
+    assert len(model._agents) == places  # stepping created no household or migrant agents
+    first = {a.row: a for a in model.agents_by_type[MigrantWorker]}
+    again = {a.row: a for a in model.agents_by_type[MigrantWorker]}
+    assert all(again[r] is a for r, a in first.items())  # looked at twice in one year: the same objects
+    households = model.household_agents
+    assert all(x is y for x, y in zip(households, model.household_agents))
+
+
+def test_migrant_agents_come_and_go_with_the_people():
+    model = sim.build_model(small(2000, 2016), seed=8)
+    before = {a.person: a for a in model.agents_by_type[MigrantWorker]}
+    model.step()
+    after = {a.person: a for a in model.agents_by_type[MigrantWorker]}
+    gone = set(before) - set(after)
+    assert gone, "no migrant returned, settled or retired"
+    assert set(after) - set(before), "no new migrant left home"
+    assert all(after[p] is before[p] for p in set(before) & set(after))  # stayers keep their agent
+    left = before[next(iter(gone))]
+    assert not left.present and left not in model.agents
+    with pytest.raises(LookupError):
+        left.age
+    assert "no longer" in repr(left)
 
 
 def test_agents_expose_readable_state():
@@ -156,7 +191,7 @@ def test_run_leaves_the_garbage_collector_as_it_found_it_and_equals_stepping_by_
     def build_and_watch(config, seed):
         model = real_build(config, seed)
         built.extend([weakref.ref(model), weakref.ref(model.household_agents[0]),
-                      weakref.ref(next(a for a in model.migrant_agents if a is not None))])
+                      weakref.ref(next(iter(model.agents_by_type[MigrantWorker])))])
         return model
 
     real_build = sim.build_model
@@ -367,7 +402,7 @@ def test_few_agents_per_county_stay_finite_and_plausible_to_2050(scenario, house
 @settings(max_examples=200, deadline=None)
 @given(shares=st.lists(st.floats(1e-6, 1e6), min_size=1, max_size=400), extra=st.integers(0, 100_000))
 def test_household_agents_are_apportioned_to_counties_exactly(shares, extra):
-    from sim.engine.start import _apportion
+    from sim.engine.start import apportion as _apportion
 
     counts = _apportion(np.array(shares), len(shares) + extra)
     assert counts.sum() == len(shares) + extra and counts.min() >= 1

@@ -1,4 +1,4 @@
-"""The engine and the idiomatic-Mesa reference (benchmarks/reference_mesa.py) agree within sampling noise.
+"""The engine and the idiomatic-Mesa reference (sim/reference.py) agree within sampling noise.
 
 Both start from the same initial state (the reference copies a freshly built engine model into one Mesa agent per
 household and migrant) and face the same place-level demand shocks; their per-agent random draws differ. For
@@ -27,12 +27,11 @@ import mesa
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from reference_mesa import ReferenceModel  # noqa: E402
+from sim.reference import ReferenceModel  # noqa: E402
 
 from sim import ChengxiangModel  # noqa: E402
-from sim.engine.model import RandomStreams  # noqa: E402
+from sim.engine.streams import RandomStreams  # noqa: E402
 
 SEEDS = (11, 12, 13, 14)
 ENGINE_REPEATS = 4  # R: engine reruns per seed from the same initial state

@@ -2,11 +2,18 @@
 
 Behaviour runs vectorized in the model's phases (see `model.py`): an agent does not step itself. Reading an
 attribute of an agent reads the model's arrays, so agents and arrays always agree.
+
+`CountyTown` and `City` agents are built with the model. `RuralHousehold` and `MigrantWorker` agents appear when
+the model is observed (`AgentViews`): the yearly step changes arrays only, and whenever `model.agents`,
+`model.agents_by_type` (so also a DataCollector's agent reporters, the dashboard, a notebook) or one agent is
+looked at, the views are brought in line with the arrays first: one agent per household and per live migrant,
+the same object for as long as the same person holds the row.
 """
 
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 from ..inputs.registry import CITY_TIERS
 from .people import (DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_STATE_NAMES, RESIDENCE_NAMES, URBAN)
@@ -44,7 +51,7 @@ class RuralHousehold(mesa.Agent):
 
     @property
     def migrant_workers(self) -> list[MigrantWorker]:
-        return self.model.migrants_of(self.row)
+        return self.model.agent_views.migrants_of(self.row)
 
     @property
     def hukou(self) -> str:
@@ -91,19 +98,31 @@ class RuralHousehold(mesa.Agent):
 
 
 class MigrantWorker(mesa.Agent):
-    """A working member away from the village: local (home county town) or outbound (a city)."""
+    """A working member away from the village: local (home county town) or outbound (a city).
+
+    The agent is the person in row `row` while that row holds person `person`; once the person has left the
+    migrant workforce (returned, settled, retired, died) its attributes raise `LookupError`."""
 
     def __init__(self, model, row: int):
         super().__init__(model)
         self.row = int(row)
+        self.person = int(model.migrants.person[row])
+
+    @property
+    def present(self) -> bool:
+        """Whether this person is still a migrant worker (their row still holds them)."""
+        m = self.model.migrants
+        return bool(self.row < m.capacity and m.alive[self.row] and m.person[self.row] == self.person)
 
     @property
     def _m(self):
+        if not self.present:
+            raise LookupError(f"migrant worker {self.unique_id} has left the migrant workforce")
         return self.model.migrants
 
     @property
     def household(self) -> RuralHousehold:
-        return self.model.household_agents[int(self._m.origin[self.row])]
+        return self.model.agent_views.household(int(self._m.origin[self.row]))
 
     @property
     def county(self) -> int:
@@ -156,6 +175,8 @@ class MigrantWorker(mesa.Agent):
         return float(self._m.savings[self.row])
 
     def __repr__(self) -> str:
+        if not self.present:
+            return f"MigrantWorker(id={self.unique_id}, no longer a migrant worker)"
         return f"MigrantWorker(id={self.unique_id}, from county {self.county}, works at {self.works_at}, age {self.age})"
 
 
@@ -221,7 +242,66 @@ class City(mesa.Agent):
 
     @property
     def settlement_openness(self) -> float:
-        return float(self.model.settlement_openness_of_tier()[self.model.cities.tier[self.index]])
+        return float(self.model.in_force[f"settlement_openness_{self.tier}"])
 
     def __repr__(self) -> str:
         return f"City({self.name}, {self.tier}, population={self.population:,.0f})"
+
+
+class AgentViews:
+    """Household and migrant agents, created when the model is observed and kept in line with the arrays.
+
+    `sync()` gives every household row an agent (once: households are never removed) and every live migrant row
+    the agent of the person in it: an agent whose person has left is removed from the model, a new person gets
+    a new agent. Both in row order. Cost: Mesa's registration of each new agent, paid only when looked at."""
+
+    def __init__(self, model):
+        self.model = model
+        self._households: list[RuralHousehold | None] = []
+        self._migrants: dict[int, MigrantWorker] = {}  # row -> agent of the person in it when last synced
+        self._person_at = np.zeros(0, np.int64)  # person id of the agent in `_migrants` per row (0: none)
+
+    def sync(self) -> None:
+        """Bring the agents in line with the arrays."""
+        n = self.model.households.n
+        if len(self._households) < n or None in self._households:
+            self._households.extend([None] * (n - len(self._households)))
+            for row, agent in enumerate(self._households):
+                if agent is None:
+                    self._households[row] = RuralHousehold(self.model, row)
+        mg = self.model.migrants
+        if len(self._person_at) < mg.capacity:
+            self._person_at = np.concatenate([self._person_at, np.zeros(mg.capacity - len(self._person_at), np.int64)])
+        held = self._person_at[: mg.capacity]
+        current = np.where(mg.alive, mg.person, 0)
+        for row in np.flatnonzero((held != 0) & (held != current)).tolist():
+            self._migrants.pop(row).remove()
+            held[row] = 0
+        for row in np.flatnonzero((current != 0) & (held != current)).tolist():
+            self._migrants[row] = MigrantWorker(self.model, row)
+            held[row] = current[row]
+
+    def household(self, row: int) -> RuralHousehold:
+        """The agent of household `row` (created if it was not yet observed)."""
+        if row >= len(self._households):
+            self._households.extend([None] * (self.model.households.n - len(self._households)))
+        agent = self._households[row]
+        if agent is None:
+            agent = self._households[row] = RuralHousehold(self.model, row)
+        return agent
+
+    def migrants_of(self, household_row: int) -> list[MigrantWorker]:
+        """Agents of the live migrant workers of one household, in row order."""
+        self.sync()
+        mg = self.model.migrants
+        rows = np.flatnonzero(mg.alive & (mg.origin == household_row))
+        return [self._migrants[r] for r in rows.tolist()]
+
+    def households(self) -> list[RuralHousehold]:
+        self.sync()
+        return list(self._households)
+
+    def migrants(self) -> list[MigrantWorker]:
+        """Agents of every live migrant worker, in row order."""
+        self.sync()
+        return [self._migrants[r] for r in sorted(self._migrants)]

@@ -11,7 +11,7 @@ world, calibration, choice constants, places, households and migrants, copied in
 same yearly phases. Its random draws differ (one per agent, in shuffled order), so it agrees with the engine in
 distribution, not draw for draw: `tests/test_reference_equivalence.py` checks that.
 
-    python benchmarks/reference_mesa.py --households 10000 --end-year 2018
+    python -m sim.reference --households 10000 --end-year 2018
 """
 
 from __future__ import annotations
@@ -26,13 +26,18 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.engine import economy
-from sim.outcomes import compute as outcomes
-from sim.outcomes.metrics import METRICS
-from sim.engine.model import ChengxiangModel, Ledger, RandomStreams
-from sim.engine.people import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, HOMESTEAD_USED,
+from .engine import incomes
+from .engine.markets import commute_cost, settlement_openness_of_tier
+from .engine.model import ChengxiangModel
+from .engine.people import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, HOMESTEAD_USED,
                             LAND_ABANDONED, LAND_EXITED, LAND_FARMED, LAND_RENTED_OUT, RURAL, TOWN, URBAN, VILLAGE,
                             Households, Migrants)
+from .engine.phases import capital, finance, production
+from .engine.phases import labour as labour_phase
+from .engine.state import Ledger, State, Tables
+from .engine.streams import RandomStreams
+from .outcomes import compute as outcomes
+from .outcomes.metrics import METRICS
 
 
 def _gumbel(random) -> float:
@@ -44,8 +49,8 @@ def _binomial(random, n: int, p: float) -> int:
     return sum(1 for _ in range(n) if random.random() < p)
 
 
-def _log_income(x: float) -> float:
-    return math.log(x if x > 500.0 else 500.0)
+def _log_income(x: float, floor: float) -> float:
+    return math.log(x if x > floor else floor)
 
 
 # ---------------------------------------------------------------------------------------------- agents
@@ -120,7 +125,7 @@ class RefMigrant(mesa.Agent):
         out = self.dest_kind == DEST_CITY
         u_town = m.town_utility(c, skill)
         here = m.city_utility(c, self.dest_city, skill) if out else u_town
-        here += p["tenure_bonus"] * min(self.years, 10) - (0.0 if self.employed else 1.0)
+        here += p["tenure_bonus"] * min(self.years, p["tenure_cap_years"]) - (0.0 if self.employed else p["unemployed_stay_penalty"])
         u_home = m.home_utility(c, skill, self.savings) + p["return_age_pull"] * max(self.age - p["return_age"], 0)
         best, choice = here + _gumbel(rnd), 0
         u = u_home + asc["migrant_return"] + _gumbel(rnd)
@@ -151,13 +156,13 @@ class RefMigrant(mesa.Agent):
             m.returned_talent[self.county] += h.weight
         h.adults += 1
         h.savings += self.savings
-        h.skill = max(h.skill, 0.5 * (h.skill + self.skill))
+        h.skill = max(h.skill, m.params["returnee_skill_mix"] * (h.skill + self.skill))
         self.leave()
 
     # ---- phase 5
     def consider_hukou(self) -> None:
         """An eligible migrant may take urban hukou where it works; the family follows (one per household)."""
-        m, p, lv, pl = self.model, self.model.params, self.model.lever, self.model.place
+        m, p, lv, pl = self.model, self.model.params, self.model.in_force, self.model.place
         rnd, h = m.random, self.household
         if h.settling_this_year:
             return
@@ -168,16 +173,16 @@ class RefMigrant(mesa.Agent):
         else:
             c = self.county
             openness, service, living = lv["settlement_openness_county_town"], pl.c_town_service[c], pl.c_living[c]
-        points = min(max(self.skill / p["rural_skill_median"], 0.3), 3.0) ** (1 - openness)
+        points = min(max(self.skill / p["rural_skill_median"], p["points_min"]), p["points_max"]) ** (1 - openness)
         if not (self.employed and self.years >= lv["residence_years_required"]
                 and rnd.random() < min(max(openness * points, 0.0), 1.0)):
             return
-        wage = max(self.wage, 1000.0)
+        wage = max(self.wage, p["settle_wage_floor"])
         land_income = h.land * pl.c_rent[h.county] / wage
         gain = (p["hukou_value"] * (1 - lv["services_by_residence"]) * service
                 + p["citizenization_support_value"] * lv["citizenization_support"]
                 - p["settling_cost"] * living / wage
-                - p["land_value_weight"] * (1 - lv["land_rights_kept_on_settling"]) * land_income * 10)
+                - p["land_value_weight"] * (1 - lv["land_rights_kept_on_settling"]) * land_income * p["land_income_horizon"])
         if rnd.random() < 1 / (1 + math.exp(-(p["settle_constant"] + gain))):
             h.settling_this_year = True
             m.settlers.append((h, CITY if out else TOWN, self.dest_city if out else -1))
@@ -226,7 +231,7 @@ class RefHousehold(mesa.Agent):
     # ---- phase 4
     def train(self) -> None:
         m = self.model
-        if m.random.random() < m.training_cover * 0.5:
+        if m.random.random() < m.training_cover * m.params["household_training_share"]:
             self.skill = min(self.skill * m.training_gain, m.params["skill_cap"])
 
     def step(self) -> None:
@@ -249,16 +254,16 @@ class RefHousehold(mesa.Agent):
         if choice == 0:
             return
         local = choice == 1
-        age = int(min(max(rnd.gauss(p["new_migrant_age"], 6.0), 16), 55))
+        age = int(min(max(rnd.gauss(p["new_migrant_age"], p["new_migrant_age_sd"]), p["worker_age_min"]), p["new_migrant_age_max"]))
         RefMigrant(m, self, c, DEST_TOWN if local else DEST_CITY, target, age,
-                   self.skill * rnd.lognormvariate(0.05, 0.15),
+                   self.skill * rnd.lognormvariate(p["new_migrant_skill_log_premium"], p["new_migrant_skill_sd"]),
                    lives_in_town=local and rnd.random() < p["local_migrant_lives_in_town"])
         self.adults -= 1
 
     # ---- phase 5
     def consider_hukou_as_resident(self) -> None:
         """A rural-hukou family already living in a town or city may settle there."""
-        m, lv, pl = self.model, self.model.lever, self.model.place
+        m, lv, pl = self.model, self.model.in_force, self.model.place
         if self.hukou != RURAL or self.residence == VILLAGE or self.settling_this_year:
             return
         openness = (m.open_tier[pl.j_tier[self.residence_city]] if self.residence == CITY
@@ -269,7 +274,7 @@ class RefHousehold(mesa.Agent):
 
     def settle(self, residence: int, city: int) -> None:
         """Take urban hukou where the family settles; its migrants join it; land rights per policy."""
-        m, p, lv = self.model, self.model.params, self.model.lever
+        m, p, lv = self.model, self.model.params, self.model.in_force
         m.ledger.citizenized += (self.members_home() + len(self.migrant_workers)) * self.weight
         for mig in list(self.migrant_workers):
             self.adults += 1
@@ -292,7 +297,7 @@ class RefHousehold(mesa.Agent):
     # ---- phase 6
     def exit_rights(self) -> None:
         """Paid exit of the land rights of a settled family; idle homesteads sold as construction-land quotas."""
-        m, p, lv, pl = self.model, self.model.params, self.model.lever, self.model.place
+        m, p, lv, pl = self.model, self.model.params, self.model.in_force, self.model.place
         u = m.random.random()
         c, w, fiscal = self.county, self.weight, m.counties.fiscal
         if (self.hukou == URBAN and self.residence != VILLAGE and self.land_state != LAND_EXITED
@@ -316,7 +321,7 @@ class RefHousehold(mesa.Agent):
 
     def rent_out(self) -> None:
         """Mark the homestead; put land on the county rental market or keep farming it."""
-        m, p, lv = self.model, self.model.params, self.model.lever
+        m, p, lv = self.model, self.model.params, self.model.in_force
         if self.homestead != HOMESTEAD_EXITED:
             home = self.residence == VILLAGE and self.members_home() > 0
             self.homestead = HOMESTEAD_USED if home else HOMESTEAD_IDLE
@@ -353,8 +358,10 @@ class RefHousehold(mesa.Agent):
         operated = (self.land if self.land_state == LAND_FARMED else 0.0) + self.rented_in
         output = 0.0
         if operated > 0:
-            intensity = min((labour / max(operated, 1e-9) / p["labour_per_mu_2013"]) ** p["labour_intensity_power"], 1.3)
-            scale = min(max(1 + p["farm_scale_elasticity"] * math.log(max(operated, 1e-9) / p["median_farm_mu"]), 0.6), 1.6)
+            intensity = min((labour / max(operated, 1e-9) / p["labour_per_mu_2013"]) ** p["labour_intensity_power"],
+                            p["farm_intensity_max"])
+            scale = min(max(1 + p["farm_scale_elasticity"] * math.log(max(operated, 1e-9) / p["median_farm_mu"]),
+                            p["farm_scale_min"]), p["farm_scale_max"])
             output = pl.c_ag_price[c] * operated * intensity * scale * math.sqrt(self.skill / p["rural_skill_median"])
         self.inc_farm = output - self.rented_in * pl.c_rent[c]
         self.inc_rent = self.land * pl.c_rent[c] if self.land_state == LAND_RENTED_OUT else 0.0
@@ -435,8 +442,10 @@ class _Places:
         self.c_unemp, self.c_wage, self.c_living = c.unemployment.tolist(), c.wage.tolist(), c.living_cost.tolist()
         self.c_town_service, self.c_rent, self.c_ag_price = c.town_service.tolist(), c.rent_per_mu.tolist(), c.ag_price.tolist()
         self.c_farm_income = c.farm_income_per_worker.tolist()
-        self.c_amenity = (0.5 * c.village_service + 0.3 * c.infra).tolist()
-        self.commute = (model.params["commute_cost_2013"] * model.wage_index * (1.35 - c.infra)).tolist()
+        p = model.params
+        self.c_amenity = (p["amenity_service_weight"] * c.village_service
+                          + p["amenity_infrastructure_weight"] * c.infra).tolist()
+        self.commute = commute_cost(model).tolist()
 
 
 class ReferenceModel(mesa.Model):
@@ -445,17 +454,19 @@ class ReferenceModel(mesa.Model):
     def __init__(self, engine: ChengxiangModel, seed: int = 0):
         super().__init__(rng=seed)
         e = engine
-        self.config, self.params, self.policy, self.world = e.config, e.params, e.policy, e.world
+        self.config, self.params, self.policy = e.config, e.params, e.policy
         self.start_year, self.end_year, self.year = e.start_year, e.end_year, e.year
         # Place-level demand shocks: the engine's stream, copied, so both face the same shocks (common random
         # numbers for the equivalence test); every per-agent draw uses this model's own `random`.
         self.streams = RandomStreams(seed)
         self.streams._streams["shocks"] = copy.deepcopy(e.streams["shocks"])
-        self.ledger = Ledger()
-        self.wage_index, self.housing_index = e.wage_index, e.housing_index
-        self.counties, self.cities = copy.deepcopy(e.counties), copy.deepcopy(e.cities)
-        self.destination_cdf, self.destination_q = e.destination_cdf.copy(), e.destination_q.copy()
-        self.choice_constants = dict(e.choice_constants)
+        es, et = e.state, e.state.tables
+        tables = Tables(destination_q=et.destination_q.copy(), destination_cdf=et.destination_cdf.copy(),
+                        network_share=et.network_share.copy(), choice_constants=dict(et.choice_constants))
+        # households and migrants: filled by `census` from the agents whenever the engine's formulas need them
+        self.state = State(es.world, Households(0), Migrants(1, Households(0)), copy.deepcopy(es.counties),
+                           copy.deepcopy(es.cities), es.total_population_start, es.wage_index, es.housing_index,
+                           tables, Ledger())
         self.read_policy()
         # --- agents from the engine's arrays
         h, mg = e.households, e.migrants
@@ -473,6 +484,15 @@ class ReferenceModel(mesa.Model):
     def from_engine(cls, engine: ChengxiangModel, seed: int = 0) -> ReferenceModel:
         return cls(engine, seed)
 
+    households = property(lambda self: self.state.households)
+    migrants = property(lambda self: self.state.migrants)
+    counties = property(lambda self: self.state.counties)
+    cities = property(lambda self: self.state.cities)
+    world = property(lambda self: self.state.world)
+    ledger = property(lambda self: self.state.ledger)
+    wage_index = property(lambda self: self.state.wage_index)
+    choice_constants = property(lambda self: self.state.tables.choice_constants)
+
     @property
     def households_set(self):
         return self.agents_by_type[RefHousehold]
@@ -483,56 +503,62 @@ class ReferenceModel(mesa.Model):
 
     # ------------------------------------------------------------------ helpers used by agents
     def read_policy(self) -> None:
-        self.lever = self.policy.values(self.year)
+        self.in_force = self.policy.values(self.year)
 
     def settlement_openness_of_tier(self) -> np.ndarray:
-        return ChengxiangModel.settlement_openness_of_tier(self)
+        return settlement_openness_of_tier(self.in_force)
 
     def transfer_per_capita(self) -> float:
-        return ChengxiangModel.transfer_per_capita(self)
+        return incomes.transfer_per_capita(self)
 
     def employment_chance(self, unemployment: float) -> float:
-        v = 1 - unemployment * (self.params["migrant_unemployment_premium"] - self.lever["employment_services"])
-        return min(max(v, 0.3), 1.0)
+        p = self.params
+        v = 1 - unemployment * (p["migrant_unemployment_premium"] - self.in_force["employment_services"])
+        return min(max(v, p["employment_chance_min"]), 1.0)
 
     def business_income(self, savings: float) -> float:
-        p, lv = self.params, self.lever
-        reach = min(max(lv["rural_finance_access"] + 0.5 * lv["urban_talent_incentive"], 0.0), 1.5)
+        p, lv = self.params, self.in_force
+        reach = min(max(lv["rural_finance_access"] + p["talent_business_weight"] * lv["urban_talent_incentive"], 0.0),
+                    p["business_reach_max"])
         stake = min(max(savings, 0.0), p["business_stake_cap"] * self.wage_index)
         return p["business_return"] * reach * stake
 
     def _prepare_choices(self) -> None:
         """Per-place terms of the utilities for this year's decisions (O(places))."""
-        lv = self.lever
+        lv = self.in_force
         self.place = pl = _Places(self)
         self.open_tier = self.settlement_openness_of_tier().tolist()
         s = lv["services_by_residence"]
-        self.city_access = [s + (1 - s) * self.open_tier[t] * 0.3 for t in pl.j_tier]
+        weight = self.params["service_access_openness_weight"]
+        self.city_access = [s + (1 - s) * self.open_tier[t] * weight for t in pl.j_tier]
         self.city_pay = [self.employment_chance(u) * w for u, w in zip(pl.j_unemp, pl.j_wage)]
         self.log1p_distance = np.log1p(self.world.distance).tolist()
-        self.network = self.network_share.tolist()
-        self.cdf_rows = self.destination_cdf.tolist()
-        self.q_rows = self.destination_q.tolist()
+        self.network = self.state.tables.network_share.tolist()
+        self.cdf_rows = self.state.tables.destination_cdf.tolist()
+        self.q_rows = self.state.tables.destination_q.tolist()
         self.transfer = self.transfer_per_capita()
-        self.town_access = s + (1 - s) * lv["settlement_openness_county_town"] * 0.3
+        self.town_access = s + (1 - s) * lv["settlement_openness_county_town"] * weight
 
     def city_utility(self, county: int, city: int, skill: float) -> float:
         p, pl = self.params, self.place
         income = self.city_pay[city] * skill - pl.j_living[city]
-        return (p["utility_income"] * _log_income(income) + p["utility_services"] * self.city_access[city] * pl.j_service[city]
+        return (p["utility_income"] * _log_income(income, p["income_floor"])
+                + p["utility_services"] * self.city_access[city] * pl.j_service[city]
                 - p["utility_distance"] * self.log1p_distance[county][city]
-                + p["utility_network"] * math.log(self.network[county][city] + 0.002))
+                + p["utility_network"] * math.log(self.network[county][city] + labour_phase.NETWORK_FLOOR))
 
     def town_utility(self, county: int, skill: float) -> float:
         p, pl = self.params, self.place
         income = self.employment_chance(pl.c_unemp[county]) * pl.c_wage[county] * skill - min(pl.commute[county], pl.c_living[county])
-        return (p["utility_income"] * _log_income(income) + p["utility_services"] * self.town_access * pl.c_town_service[county]
-                - p["utility_distance"] * math.log1p(p["village_town_km"]) + p["utility_home_attachment"] * 0.6)
+        return (p["utility_income"] * _log_income(income, p["income_floor"])
+                + p["utility_services"] * self.town_access * pl.c_town_service[county]
+                - p["utility_distance"] * math.log1p(p["village_town_km"])
+                + p["utility_home_attachment"] * p["town_attachment_share"])
 
     def home_utility(self, county: int, skill: float, savings: float) -> float:
         p, pl = self.params, self.place
         farm = pl.c_farm_income[county] * math.sqrt(skill / p["rural_skill_median"])
-        return (p["utility_income"] * _log_income(farm + self.business_income(savings) + self.transfer)
+        return (p["utility_income"] * _log_income(farm + self.business_income(savings) + self.transfer, p["income_floor"])
                 + p["utility_services"] * pl.c_amenity[county] + p["utility_home_attachment"])
 
     def city_options(self, county: int, skill: float):
@@ -551,14 +577,12 @@ class ReferenceModel(mesa.Model):
         h = Households(len(hh))
         for name in HOUSEHOLD_FIELDS if full else CENSUS_HOUSEHOLD:
             getattr(h, name)[:] = [getattr(a, name) for a in hh]
-        h.migrants[:] = [len(a.migrant_workers) for a in hh]
         migs = list(self.migrants_set)
-        mg = Migrants(max(len(migs), 1))
-        rows = mg.allocate(len(migs))
-        mg.origin[rows] = [m.household.row for m in migs]
+        mg = Migrants(max(len(migs), 1), h)
+        rows = mg.allocate(np.array([m.household.row for m in migs], dtype=np.int64))  # counts h.migrants too
         for name in MIGRANT_FIELDS if full else CENSUS_MIGRANT:
             getattr(mg, name)[rows] = [getattr(m, name) for m in migs]
-        self.households, self.migrants = h, mg
+        self.state.households, self.state.migrants = h, mg
 
     def total_people(self) -> float:
         return ChengxiangModel.total_people(self)
@@ -578,7 +602,7 @@ class ReferenceModel(mesa.Model):
         self.ledger.reset()
         self.read_policy()  # 1
         self.census(full=False)  # 2: the engine's place-level production and prices, from a per-agent census
-        economy.produce_and_price(self)
+        production.produce_and_price(self)
         self.allocate_capital()  # 3
         self.choose_work()  # 4
         self.citizenize()  # 5
@@ -596,10 +620,10 @@ class ReferenceModel(mesa.Model):
         self.urban_pool = 0.0
         self.households_set.shuffle_do("invest")
         self.migrants_set.shuffle_do("invest")
-        economy.allocate_pools(self, np.array(self.rural_pool), self.urban_pool)
+        capital.allocate_pools(self, np.array(self.rural_pool), self.urban_pool)
 
     def choose_work(self) -> None:
-        p, lv = self.params, self.lever
+        p, lv = self.params, self.in_force
         counts: dict[tuple[int, int], int] = {}
         for m in self.migrants_set:
             if m.dest_kind == DEST_CITY:
@@ -607,7 +631,7 @@ class ReferenceModel(mesa.Model):
         net = np.zeros((self.counties.n, self.cities.n))
         for (c, j), n in counts.items():
             net[c, j] = n
-        self.network_share = net / np.maximum(net.sum(axis=1, keepdims=True), 1)
+        self.state.tables.network_share = net / np.maximum(net.sum(axis=1, keepdims=True), 1)
         self.training_cover, self.training_gain = lv["skills_training_coverage"], math.exp(p["training_skill_gain"])
         self.migrants_set.shuffle_do("train")
         self.households_set.shuffle_do("train")
@@ -630,9 +654,10 @@ class ReferenceModel(mesa.Model):
             household.settle(residence, city)
 
     def manage_land(self) -> None:
-        p, lv, c = self.params, self.lever, self.counties
+        p, lv, c = self.params, self.in_force, self.counties
         self.place = _Places(self)
-        self.exit_appeal = 1 / (1 + math.exp(-(lv["land_exit_compensation"] - p["exit_reservation_years"]) / 4.0))
+        self.exit_appeal = 1 / (1 + math.exp(-(lv["land_exit_compensation"] - p["exit_reservation_years"])
+                                             / p["exit_appeal_scale"]))
         self.homestead_value = p["homestead_rent_per_year"] * self.wage_index
         self.quota_revenue = (lv["unified_construction_land_market"] * p["quota_price_yuan_per_mu"]
                               * p["homestead_mu_per_household"])
@@ -648,19 +673,20 @@ class ReferenceModel(mesa.Model):
         c.farm_labour[:] = self.farm_labour
         c.farm_income_per_worker[:] = c.farm_output / np.maximum(c.farm_labour, 1.0)
         shares = np.array(self.collective_shares)
-        pool = c.collective_land * c.rent_per_mu + p["collective_income_per_member"] * shares * self.wage_index ** 0.5
+        pool = (c.collective_land * c.rent_per_mu + p["collective_income_per_member"] * shares
+                * self.wage_index ** p["collective_income_wage_elasticity"])
         self.dividend_per_member = (pool / np.maximum(shares, 1.0)).tolist()
         self.households_set.shuffle_do("take_dividend")
 
     def public_finance(self) -> None:
         self.census(full=False)
-        economy.finance_places(self)
+        finance.public_finance(self)
         self.place = _Places(self)
         self.transfer = self.transfer_per_capita()
         self.households_set.shuffle_do("earn_and_save")
 
     def demography(self) -> None:
-        p, lv, c, j = self.params, self.lever, self.counties, self.cities
+        p, lv, c, j = self.params, self.in_force, self.counties, self.cities
         hh = self.household_agents
         persons = sum(h.members_home() * h.weight for h in hh) + sum(m.household.weight for m in self.migrants_set)
         elderly_total = sum(h.elderly * h.weight for h in hh)

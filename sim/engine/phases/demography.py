@@ -1,13 +1,13 @@
-"""Phase 8: births, deaths and ageing. Counts per household by binomial draws; migrants age one by one in the
-array; urban natives change at the crude rates. Every birth and death is booked in the ledger.
-"""
+"""Phase 8, demography: births, deaths and ageing. Counts per household by binomial draws; migrants age one by
+one in the array; urban natives change at the crude rates. Every birth and death is booked in the ledger."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import kernels
-from .people import LAND_EXITED
+from .. import kernels
+from ..people import LAND_EXITED
+from ..rights import return_land_to_collective
 
 
 def draw_binomial(rng: np.random.Generator, n: np.ndarray, p: float) -> np.ndarray:
@@ -24,16 +24,18 @@ def draw_binomial(rng: np.random.Generator, n: np.ndarray, p: float) -> np.ndarr
 
 
 def age_and_renew(model) -> None:
-    p, lv, h, mg, c, j = model.params, model.lever, model.households, model.migrants, model.counties, model.cities
+    """Births, deaths and ageing of household members; migrants age, retire home or die; urban natives change
+    at the crude rates; households with nobody left return their land to the collective."""
+    p, now, h, mg, c, j = model.params, model.in_force, model.households, model.migrants, model.counties, model.cities
     rng = model.streams["demography"]
-    led = model.ledger
+    ledger = model.state.ledger
     w = h.weight
     live = mg.live()
     fertile = h.adults.astype(np.int64) + h.migrants
     persons = float((h.members_home() * w).sum() + w[mg.origin[live]].sum())
     elderly_total = float((h.elderly * w).sum())
     adults_total = float((fertile * w).sum())
-    b, d = lv["birth_rate"], lv["death_rate"]
+    b, d = now["birth_rate"], now["death_rate"]
     # Rates per person at risk that reproduce the crude rates over the rural-hukou population.
     p_birth = min(b * persons / max(adults_total, 1.0), 1.0)
     p_old = min(p["elderly_mortality_share"] * d * persons / max(elderly_total, 1.0), 1.0)
@@ -53,15 +55,12 @@ def age_and_renew(model) -> None:
     u = rng.random(len(live))
     died = live[u < p_young]
     retired = live[(mg.age[live] >= p["migrant_retirement_age"]) & (u >= p_young)]
-    for rows, to_elderly in ((retired, 1), (died, 0)):
-        origin = mg.origin[rows]
-        np.add.at(h.savings, origin, mg.savings[rows])
-        if to_elderly:
-            np.add.at(h.elderly, origin, 1)
-        model.remove_migrants(rows)
+    died_weight = w[mg.origin[died]].sum()
+    mg.rejoin(retired, "elderly")
+    mg.rejoin(died, None)
 
-    led.births += float((births * w).sum())
-    led.deaths += float(((old_deaths + adult_deaths) * w).sum() + w[mg.origin[died]].sum())
+    ledger.births += float((births * w).sum())
+    ledger.deaths += float(((old_deaths + adult_deaths) * w).sum() + died_weight)
 
     # Urban natives: crude rates applied to the stocks (inside the region only for cities).
     for stock in (c.native, j.native):
@@ -69,12 +68,9 @@ def age_and_renew(model) -> None:
         if stock is j.native:
             born, dead = born * j.inside, dead * j.inside
         stock += born - dead
-        led.births += float(born.sum())
-        led.deaths += float(dead.sum())
+        ledger.births += float(born.sum())
+        ledger.deaths += float(dead.sum())
 
     # Households with nobody left: their contracted land returns to the collective.
-    model.count_household_migrants()
     empty = np.flatnonzero((h.members_home() == 0) & (h.migrants == 0) & (h.land_state != LAND_EXITED))
-    np.add.at(c.collective_land, h.county[empty], h.land[empty] * w[empty])
-    h.land[empty] = 0.0
-    h.land_state[empty] = LAND_EXITED
+    return_land_to_collective(model, empty)
