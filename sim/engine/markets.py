@@ -2,7 +2,7 @@
 living and commuting costs, access to public services, and where migrants look for work.
 
 Each is one formula over counties or cities (arrays), used by the start state and by the phases alike; nothing
-here loops over households or migrants except through the compiled kernels.
+here loops over people except through the compiled kernels.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 
 from ..inputs.registry import CITY_TIERS
 from . import kernels
-from .people import CITY, DEST_CITY, DEST_TOWN, TOWN, VILLAGE
+from .people import ADULT_AGE, ELDERLY_AGE
 from .world import tier_of
 
 GUIDE_BUCKETS = 1024  # per county: lookup buckets of the inverse-CDF search (speed only; a power of two)
@@ -19,40 +19,41 @@ MIN_PLACE_SIZE = 1e4  # persons: living costs of smaller places are those of thi
 
 
 # ---------------------------------------------------------------------------------------------- who is where
+def count_members(model) -> None:
+    """Refresh each household's counts of members by age and place, its first migrant unit, and each unit's
+    dependants (`kernels.count_members`). Called whenever people move, are born, die or settle."""
+    h, ps = model.households, model.persons
+    counts, h.lead_unit[:], model.state.dependants = kernels.count_members(
+        ps.alive, ps.household, ps.age, ps.place, ps.job, ps.unit, ADULT_AGE, ELDERLY_AGE, h.n)
+    (h.home_children[:], h.home_adults[:], h.home_elderly[:], h.home_65_plus[:], h.home_farm_elderly[:],
+     h.home_farmers[:], h.home_workers[:], h.away[:], h.workers_local[:], h.workers_outbound[:]) = counts
+
+
 def count_residents(model) -> None:
-    """Residents of every town, city and village from the arrays; re-tier cities by their new size."""
-    h, mg, c, j = model.households, model.migrants, model.counties, model.cities
-    hh_city, hh_town, hh_village = kernels.residents_of_households(
-        h.county, h.residence, h.residence_city, h.members_home(), h.weight, c.n, j.n, VILLAGE, TOWN, CITY)
-    mig_city, mig_town, commuting = kernels.residents_of_migrants(
-        mg.alive, mg.origin, mg.county, mg.dest_kind, mg.dest_city, mg.lives_in_town, h.weight, c.n, j.n,
-        DEST_TOWN, DEST_CITY)
-    j.population[:] = j.native + mig_city + hh_city
-    c.population[:] = c.native + mig_town + hh_town
-    c.rural_residents[:] = hh_village + commuting
+    """Residents of every city, county town and village from the arrays; re-tier cities by their new size.
+
+    City and town populations are natives plus rural-hukou people living there; a county's rural residents are
+    its village residents (not in reclassified villages) and the city fringes count as rural where they are."""
+    h, ps, c, j = model.households, model.persons, model.counties, model.cities
+    city_res, fringe, town, village, in_situ = kernels.residents(
+        ps.alive, ps.household, ps.county, ps.place, ps.unit, ps.job, ps.city, ps.in_city_proper, h.weight,
+        h.in_situ_urban, c.n, j.n)
+    j.population[:] = j.native + city_res
+    j.fringe_residents[:] = fringe
+    c.population[:] = c.native + town
+    c.rural_residents[:] = village
+    c.in_situ_residents[:] = in_situ
     j.tier[:] = tier_of(j.population)
 
 
-def _place_labour(model, dest_kind, migrant_place, residence, household_place, natives) -> np.ndarray:
-    """Efficiency units of labour in each place: working natives, employed migrants, adults of resident families."""
-    h, mg = model.households, model.migrants
-    n = len(natives)
-    # = bincounts of skill x weight over the employed live migrants there, and of adults x skill x weight over
-    # the households living there, in one compiled pass each
-    mig, fam = kernels.labour_by_place(mg.alive, mg.employed, mg.dest_kind, migrant_place, mg.skill, mg.origin,
-                                       dest_kind, household_place, h.residence, residence, h.adults, h.skill,
-                                       h.weight, n)
-    return model.params["native_participation"] * natives + mig + fam + 1.0
-
-
-def city_labour(model) -> np.ndarray:
-    return _place_labour(model, DEST_CITY, model.migrants.dest_city, CITY, model.households.residence_city,
-                         model.cities.native)
-
-
-def town_labour(model) -> np.ndarray:
-    return _place_labour(model, DEST_TOWN, model.migrants.county, TOWN, model.households.county,
-                         model.counties.native)
+def labour_supply(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Efficiency units of labour in each city, county town and county's village firms: working natives and
+    employed migrant workers (+1, a guard against empty places)."""
+    h, ps, c, j = model.households, model.persons, model.counties, model.cities
+    city_l, town_l, village_l = kernels.labour_supply(ps.alive, ps.household, ps.county, ps.job, ps.city, ps.skill,
+                                                      ps.employed, h.weight, c.n, j.n)
+    native = model.params["native_participation"]
+    return native * j.native + city_l + 1.0, native * c.native + town_l + 1.0, village_l + 1.0
 
 
 # ---------------------------------------------------------------------------------------------- production
@@ -64,7 +65,7 @@ def produce(A: np.ndarray, K: np.ndarray, L: np.ndarray, alpha: float) -> tuple[
 
 
 def living_cost(params, housing_index: float, residents: np.ndarray) -> np.ndarray:
-    """Yearly living cost of a migrant (yuan) in a place of `residents` persons: a city of 1 M costs
+    """Yearly living cost of a migrant worker (yuan) in a place of `residents` persons: a city of 1 M costs
     `housing_cost_per_m_pop` in 2013, scaling with size by `housing_cost_size_elasticity` and over time with the
     housing-cost index."""
     size = np.maximum(residents, MIN_PLACE_SIZE) / 1e6
@@ -92,11 +93,23 @@ def settlement_openness_of_tier(in_force) -> np.ndarray:
     return np.array([in_force[f"settlement_openness_{t}"] for t in CITY_TIERS])
 
 
-def service_access(model, openness):
-    """Share of a place's public services a migrant without local hukou can use: services by place of residence,
+def service_access(model, openness, delivered):
+    """Share of a place's public services a migrant without local hukou can use: what is delivered to non-hukou
+    residents there (`migrant_access`, which follows `services_by_residence` as schools and clinics are built),
     plus part of the rest where settlement is open."""
-    by_residence = model.in_force["services_by_residence"]
-    return by_residence + (1 - by_residence) * openness * model.params["service_access_openness_weight"]
+    return delivered + (1 - delivered) * openness * model.params["service_access_openness_weight"]
+
+
+def city_access(model) -> np.ndarray:
+    """Service access of a migrant in each city (`service_access`)."""
+    j = model.cities
+    return service_access(model, settlement_openness_of_tier(model.in_force)[j.tier], j.migrant_access)
+
+
+def town_access(model) -> np.ndarray:
+    """Service access of a migrant in each county town."""
+    c = model.counties
+    return service_access(model, model.in_force["settlement_openness_county_town"], c.migrant_access)
 
 
 # ---------------------------------------------------------------------------------------------- destinations
@@ -113,21 +126,21 @@ def update_destination_distribution(model) -> None:
     tables.destination_cdf = cdf
 
 
-def sample_destinations(model, county: np.ndarray, k: int, rng) -> np.ndarray:
-    """k sampled candidate cities for each decider (rows), by inverse CDF on the county's distribution.
-
-    The result is exactly `searchsorted(flat, u, side="right")` over all counties' CDFs laid end to end (county
-    c's row shifted by +c), with u = x + county for uniform draws x; a guide table (for bucket b of county c, a
-    position in `flat` before which every entry is <= c + (b - 1)/B) only finds it faster
-    (`kernels.guided_search`)."""
+def destination_search(model) -> tuple[np.ndarray, np.ndarray]:
+    """The counties' CDFs laid end to end (county c's row shifted by +c) and the guide table of
+    `kernels.guided_search`, cached for the current CDF."""
     cdf = model.state.tables.destination_cdf
-    flat, guide = model.state.tables.derived("destination_guide", cdf,
-                                             lambda c: kernels.destination_guide(c, GUIDE_BUCKETS))
-    x = rng.random((len(county), k)) * 0.999999
-    return kernels.guided_search(x, county, flat, guide, GUIDE_BUCKETS, cdf.shape[1])
+    return model.state.tables.derived("destination_guide", cdf, lambda c: kernels.destination_guide(c, GUIDE_BUCKETS))
 
 
-def network_shares(model) -> np.ndarray:
-    """Share of each county's outbound migrants in each city (the pull of earlier migrants)."""
-    mg, c, j = model.migrants, model.counties, model.cities
-    return kernels.network_shares(mg.alive, mg.dest_kind, mg.county, mg.dest_city, c.n, j.n, DEST_CITY)
+def sample_destinations(model, county: np.ndarray, k: int, rng) -> np.ndarray:
+    """k sampled candidate cities for each decider (rows), by inverse CDF on the county's distribution."""
+    flat, guide = destination_search(model)
+    x = rng.random((len(county), k)) * 0.999999  # x + county stays below the row's end after rounding
+    return kernels.guided_search(x, county, flat, guide, GUIDE_BUCKETS, model.cities.n)
+
+
+def update_network(model) -> None:
+    """Share of each county's city workers in each city (the pull of earlier migrants)."""
+    ps, c, j = model.persons, model.counties, model.cities
+    model.state.tables.network_share = kernels.network_shares(ps.alive, ps.job, ps.county, ps.city, c.n, j.n)

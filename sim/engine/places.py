@@ -1,6 +1,6 @@
 """State of counties (county town + villages) and cities as arrays indexed by county or city number.
 
-Money is in yuan, people in real persons, land in real mu: a model county aggregates the real counties it
+Money is in 2013 yuan, people in real persons, land in real mu: a model county aggregates the real counties it
 stands for (`multiplier`).
 """
 
@@ -11,10 +11,18 @@ import numpy as np
 
 class Counties:
     FIELDS = (
-        "multiplier", "native", "population", "rural_residents", "wage", "unemployment", "living_cost",
-        "A_town", "K_town", "A_ag", "K_ag", "K_ag_start", "ag_price", "rent_per_mu", "infra", "town_service",
-        "village_service", "fiscal", "collective_land", "farmland", "farm_output", "farm_labour",
-        "farm_income_per_worker", "return_town", "return_ag", "labour_town", "output_town", "talent",
+        "multiplier",
+        # the county town: urban-hukou natives, residents, economy, services
+        "native", "population", "rural_residents", "wage", "unemployment", "living_cost", "A_town", "K_town",
+        "labour_town", "output_town", "return_town", "town_service", "migrant_access", "fiscal",
+        # the village non-farm sector (processing, services, e-commerce, township enterprises)
+        "A_village", "K_village", "labour_village", "output_village", "village_wage", "return_village",
+        # villages: services, infrastructure, reclassification as urban
+        "village_service", "infra", "in_situ_share", "in_situ_residents", "talent",
+        # farming and the land market
+        "A_ag", "K_ag", "K_ag_start", "farm_value_per_mu", "rent", "rent_received", "farmland", "collective_land",
+        "farm_output", "farm_labour", "farm_income_per_worker", "return_ag", "K_operator", "operator_land",
+        "operator_output", "land_offered", "land_transferred",
     )
 
     def __init__(self, n: int):
@@ -25,8 +33,8 @@ class Counties:
 
 class Cities:
     FIELDS = (
-        "native", "population", "wage", "unemployment", "living_cost", "A", "K", "service", "shock",
-        "return_capital", "labour", "output", "fiscal",
+        "native", "population", "fringe_residents", "wage", "unemployment", "living_cost", "A", "K", "service", "migrant_access",
+        "shock", "return_capital", "labour", "output", "fiscal", "quota_left",
     )
 
     def __init__(self, n: int, inside: np.ndarray):

@@ -4,12 +4,15 @@
 (`sim.engine.phases`). Reading the model's state means reading these fields; there is nothing else.
 
     state.world        geography and sizes of the run (sim.engine.world.World)
-    state.households   struct-of-arrays of households (sim.engine.people.Households)
-    state.migrants     struct-of-arrays of migrant workers (sim.engine.people.Migrants)
-    state.counties     per-county arrays: county town, villages, farms, services (sim.engine.places.Counties)
+    state.households   struct-of-arrays of rural households (sim.engine.people.Households)
+    state.persons      struct-of-arrays of every rural-hukou person (sim.engine.people.Persons)
+    state.counties     per-county arrays: county town, village firms, farms, services (sim.engine.places.Counties)
     state.cities       per-city arrays (sim.engine.places.Cities)
-    state.wage_index   urban wage level relative to the start year (prices of land, costs and transfers follow it)
-    state.housing_index  urban housing-cost level relative to the start year
+    state.natives_by_age  urban-hukou population by single year of age 0..100 (persons, the nation's)
+    state.wage_index   real urban wage level relative to the start year (land prices, costs, transfers follow it)
+    state.housing_index  real urban housing-cost level relative to the start year
+    state.price_index  consumer prices relative to 2013 (current yuan = 2013 yuan x price_index)
+    state.dependants   per person row: the children and elderly living with that unit head (derived)
     state.tables       per-county x per-city tables derived from the above and kept between phases (Tables)
     state.ledger       this year's explicit flows of people and capital (Ledger)
 """
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .people import Households, Migrants
+from .people import Households, Persons
 from .places import Cities, Counties
 from .world import World
 
@@ -31,8 +34,9 @@ class Ledger:
 
     PEOPLE = ("births", "deaths")
     CAPITAL = ("saving", "urban_saving", "land_revenue", "depreciation", "public_spending", "settling_costs")
-    COUNTERS = ("urban_to_rural_capital", "land_revenue_to_agriculture", "citizenized", "land_rights_exits",
-                "talent_to_rural")
+    COUNTERS = ("urban_capital_to_towns", "urban_capital_to_villages", "land_revenue_to_agriculture",
+                "citizenized", "citizenized_in_situ", "land_rights_exits", "land_exited_mu", "talent_to_rural",
+                "training_spending", "trained", "support_spending")
 
     def __init__(self):
         self.reset()
@@ -76,11 +80,14 @@ class State:
 
     world: World
     households: Households
-    migrants: Migrants
+    persons: Persons
     counties: Counties
     cities: Cities
+    natives_by_age: np.ndarray
     total_population_start: float
     wage_index: float = 1.0
     housing_index: float = 1.0
+    price_index: float = 1.0
     tables: Tables = field(default_factory=Tables)
     ledger: Ledger = field(default_factory=Ledger)
+    dependants: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))  # per person row: of a unit head
