@@ -6,7 +6,7 @@ strings (GB/T 2260, 6 digits), populations integers (persons), coordinates degre
 
 - `load_units()`     every county-level unit (counties, districts, development zones, whole-city units): 2,948 rows
 - `load_cities()`    the cities of the model (prefecture-level cities, municipalities, prefecture seats): 329 rows
-- `load_groups()`    the places of the 2010-2020 prefecture table (basis of the 2013 start): 357 rows
+- `load_groups()`    the places of the 2010-2020 prefecture table (basis of the 2013 start): 367 rows
 - `load_provinces()` the 31 provinces
 """
 
