@@ -127,8 +127,9 @@ def test_2013_start_matches_national_totals_and_moves_each_prefecture():
     ratio = ratio.dropna()
     scale = ratio.median()  # one national factor ...
     assert 1.0 < scale < 1.03
-    # ... exact wherever the units' 2020 sum equals the 2010-2020 table's (a few prefectures differ slightly)
-    assert (np.abs(ratio / scale - 1) < 1e-9).mean() > 0.9 and (np.abs(ratio / scale - 1) < 0.1).all()
+    # ... exact wherever the units' 2020 urban sum equals the 2010-2020 table's (14 of 333 prefectures differ,
+    # e.g. Baoding and Xianyang, whose new areas are counted differently in the two tables)
+    assert (np.abs(ratio / scale - 1) < 1e-9).mean() > 0.95 and (np.abs(ratio / scale - 1) < 0.35).all()
 
 
 def test_rural_hukou_estimate_puts_more_people_away_in_sending_provinces():
