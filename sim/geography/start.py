@@ -193,5 +193,7 @@ def _places_2013(population: float, urban_share: float, hukou_share: float, deca
         "town_residents": float(town13.sum()),
         "rural_residents": float(rural13.sum()),
         "rural_hukou": float(units.rural_hukou_2013.sum()),
+        "urban_scale": float(a),  # national factors applied after the interpolation
+        "rural_scale": float(b),
     }
     return Places2013(units=units, cities=cities, provinces=provinces, flows=flows, totals=totals)
