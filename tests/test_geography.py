@@ -287,6 +287,7 @@ def test_county_lookup_by_chinese_pinyin_code_and_parent():
     assert w.find_county("长春市朝阳区") != w.find_county("北京市朝阳区")
     with pytest.raises(PlaceLookupError, match="did you mean"):
         w.find_county("Fangshanq")
+    assert w.county_names[w.find_county("Guoyang")].startswith("涡阳县")  # polyphone corrected (not "Woyang")
     # a merged model county is found by any of its members
     merged = next(k for k, m in enumerate(w.county_members) if len(m) > 2)
     for code in w.county_members[merged]:

