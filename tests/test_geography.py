@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
@@ -16,7 +15,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.engine.world import (PLACES_DEFAULT, World, apportion, build_china_census, build_province_census,
+from sim.engine.world import (PLACES_DEFAULT, apportion, build_china_census, build_province_census,
                               build_world, county_household_counts, household_weights)
 from sim.geography import great_circle_km, load_cities, load_groups, load_provinces, load_units, places_2013
 from sim.geography.aggregate import aggregate_units
