@@ -385,6 +385,24 @@ PARAMETERS: dict[str, Param] = {
            "their county town)."),
         _q("native_floor_share", 0.1, 0.0, 0.5, "share", "start", _N,
            "Urban-hukou natives are at least this share of a place's urban residents at the start (a guard)."),
+        # ------------------------------------------------------------------ real places (sim.geography)
+        _q("min_households_per_county", 20, 1, 500, "households", "places", _N,
+           "Fewest household agents a model county of a census world may have: smaller counties are merged with "
+           "their nearest neighbour (same prefecture, then province) until each has at least this many (so a "
+           "county's migrants and land market are not one or two agents).", JUDGEMENT, True),
+        _q("origin_distance_decay", 1.0, 0.5, 2.0, "elasticity", "places", _S,
+           "Residents registered in another province are attributed to origin counties in proportion to rural "
+           "residents / distance^decay (the census gives destinations, not origins): sets the estimated "
+           "rural-hukou population of counties and the outside destinations of a province world.",
+           "modelling judgement (gravity model; distance elasticities of China's inter-provincial migration are "
+           "typically estimated near 1)"),
+        _q("origin_push_elasticity", 1.0, 0.0, 2.0, "elasticity", "places", _S,
+           "Sending weight of a county = rural residents x (rural share of its prefecture)^elasticity: less "
+           "urbanized places send more migrants per villager (origins of rural-hukou people living in towns and "
+           "cities, `sim.geography.start`).", JUDGEMENT),
+        _q("province_outside_cities", 12, 1, 60, "cities", "places", _N,
+           "Cities outside a province world kept as destinations: the ones with the most migrants estimated to "
+           "come from the province.", JUDGEMENT, True),
         _q("city_service_base", 0.6, 0.3, 0.9, "index 0-1", "start", _S,
            "Public-service quality of a small city at the start."),
         _q("city_service_tier_step", 0.05, 0.0, 0.1, "index 0-1 per tier", "start", _S,
