@@ -128,6 +128,24 @@ PARAMETERS: dict[str, Param] = {
         _q("rent_2013", 450.0, 250, 700, "yuan per mu per year", "land", _S,
            "Typical farmland rent in 2013 (sets the insurance value households put on keeping land).",
            "Ministry of Agriculture surveys: rents of 300-600 yuan per mu in 2013"),
+        # ------------------------------------------------------------------ real places (sim.geography)
+        _q("min_households_per_county", 20, 1, 500, "households", "places", _N,
+           "Fewest household agents a model county of a census world may have: smaller counties are merged with "
+           "their nearest neighbour (same prefecture, then province) until each has at least this many (so a "
+           "county's migrants and land market are not one or two agents).", JUDGEMENT, True),
+        _q("origin_distance_decay", 1.0, 0.5, 2.0, "elasticity", "places", _S,
+           "Residents registered in another province are attributed to origin counties in proportion to rural "
+           "residents / distance^decay (the census gives destinations, not origins): sets the estimated "
+           "rural-hukou population of counties and the outside destinations of a province world.",
+           "modelling judgement (gravity model; distance elasticities of China's inter-provincial migration are "
+           "typically estimated near 1)"),
+        _q("origin_push_elasticity", 1.0, 0.0, 2.0, "elasticity", "places", _S,
+           "Sending weight of a county = rural residents x (rural share of its prefecture)^elasticity: less "
+           "urbanized places send more migrants per villager (origins of rural-hukou people living in towns and "
+           "cities, `sim.geography.start`).", JUDGEMENT),
+        _q("province_outside_cities", 12, 1, 60, "cities", "places", _N,
+           "Cities outside a province world kept as destinations: the ones with the most migrants estimated to "
+           "come from the province.", JUDGEMENT, True),
         # ------------------------------------------------------------------ demography
         _q("mortality_infant", 0.011, 0.005, 0.02, "per year", "demography", _S,
            "Death chance in the first year of life (shape of the age schedule; levels follow the death rate).",
