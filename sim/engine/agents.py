@@ -6,8 +6,8 @@ attribute of an agent reads the model's arrays, so agents and arrays always agre
 `CountyTown` and `City` agents are built with the model. `RuralHousehold` and `MigrantWorker` agents appear when
 the model is observed (`AgentViews`): the yearly step changes arrays only, and whenever `model.agents`,
 `model.agents_by_type` (so also a DataCollector's agent reporters, the dashboard, a notebook) or one agent is
-looked at, the views are brought in line with the arrays first: one agent per household and per live migrant,
-the same object for as long as the same person holds the row.
+looked at, the views are brought in line with the arrays first: one agent per household and per migrant worker,
+the same object for as long as the same person holds the row and keeps a non-farm job.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ import mesa
 import numpy as np
 
 from ..inputs.registry import CITY_TIERS
-from .people import (DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_STATE_NAMES, RESIDENCE_NAMES, URBAN)
+from .people import (ADULT_AGE, AWAY, CITY_JOB, ELDERLY_AGE, HOMESTEAD_EXITED, HOMESTEAD_IDLE, JOB_NAMES, NO_JOB,
+                     VILLAGE_JOB)
 
 
 class RuralHousehold(mesa.Agent):
-    """A rural-origin household (it keeps its row after settling in a town or city with urban hukou)."""
+    """A rural household: its home, land and savings, its members at home and away (see `sim.engine.people`)."""
 
     def __init__(self, model, row: int):
         super().__init__(model)
@@ -46,36 +47,34 @@ class RuralHousehold(mesa.Agent):
     @property
     def members(self) -> dict[str, int]:
         h, r = self._h, self.row
-        return {"adults_at_home": int(h.adults[r]), "children": int(h.children[r]), "elderly": int(h.elderly[r]),
-                "migrant_workers": len(self.migrant_workers)}
+        return {"children_at_home": int(h.home_children[r]), "adults_at_home": int(h.home_adults[r]),
+                "elderly_at_home": int(h.home_elderly[r]), "living_away": int(h.away[r]),
+                "migrant_workers": int(h.workers_local[r] + h.workers_outbound[r])}
+
+    @property
+    def ages(self) -> list[int]:
+        """Ages of its rural-hukou members (at home and away), in row order."""
+        ps = self.model.persons
+        return ps.age[ps.alive & (ps.household == self.row)].tolist()
 
     @property
     def migrant_workers(self) -> list[MigrantWorker]:
         return self.model.agent_views.migrants_of(self.row)
 
     @property
-    def hukou(self) -> str:
-        return "urban" if self._h.hukou[self.row] == URBAN else "rural"
+    def settled(self) -> bool:
+        """Everyone took urban hukou (the household keeps its land rights until it exits them)."""
+        return bool(self._h.settled[self.row])
 
     @property
-    def residence(self) -> str:
-        r = self.row
-        where = RESIDENCE_NAMES[self._h.residence[r]]
-        return where if self._h.residence_city[r] < 0 else f"{where} {self.model.world.city_names[self._h.residence_city[r]]}"
-
-    @property
-    def works_at(self) -> list[str]:
-        """Where the household's workers work: farm / county town / a city."""
-        places = []
-        if self._h.adults[self.row]:
-            places.append("farm" if self._h.residence[self.row] == 0 else self.residence)
-        places += [m.works_at for m in self.migrant_workers]
-        return places
+    def village_is_urban(self) -> bool:
+        """Its village has been reclassified as urban."""
+        return bool(self._h.in_situ_urban[self.row])
 
     @property
     def land(self) -> dict[str, float | str]:
         h, r = self._h, self.row
-        return {"contracted_mu": float(h.land[r]), "state": LAND_STATE_NAMES[h.land_state[r]],
+        return {"contracted_mu": float(h.land[r]), "rented_out_mu": float(h.rented_out[r]),
                 "rented_in_mu": float(h.rented_in[r]),
                 "homestead": ("exited" if h.homestead[r] == HOMESTEAD_EXITED
                               else "idle" if h.homestead[r] == HOMESTEAD_IDLE else "used"),
@@ -87,92 +86,94 @@ class RuralHousehold(mesa.Agent):
 
     @property
     def income(self) -> dict[str, float]:
-        """Income by source, yuan per year (per real household)."""
+        """Disposable income by NBS component, 2013 yuan per year (per real household)."""
         h, r = self._h, self.row
-        return {"farming": float(h.inc_farm[r]), "wages": float(h.inc_wage[r]), "remittances": float(h.inc_remit[r]),
-                "land_rent": float(h.inc_rent[r]), "collective_dividends": float(h.inc_collective[r]),
-                "transfers": float(h.inc_transfer[r]), "rural_business": float(h.inc_business[r])}
+        return {"wage": float(h.inc_wage[r]), "business": float(h.inc_business[r]),
+                "property": float(h.inc_property[r]), "transfer": float(h.inc_transfer[r]),
+                "of which remittances": float(h.inc_remit[r])}
 
     def __repr__(self) -> str:
-        return f"RuralHousehold(id={self.unique_id}, county={self.county}, hukou={self.hukou}, residence={self.residence})"
+        return f"RuralHousehold(id={self.unique_id}, county={self.county}, members={self.members})"
 
 
 class MigrantWorker(mesa.Agent):
-    """A working member away from the village: local (home county town) or outbound (a city).
+    """A rural-hukou worker with a non-farm job: local (village firms or the home county town) or outbound (a
+    city), living at home or away with the dependants who followed.
 
-    The agent is the person in row `row` while that row holds person `person`; once the person has left the
-    migrant workforce (returned, settled, retired, died) its attributes raise `LookupError`."""
+    The agent is the person in row `row` while that row holds person `person` with a non-farm job; once the
+    person has left the migrant workforce (returned to farming, settled, retired, died) its attributes raise
+    `LookupError`."""
 
     def __init__(self, model, row: int):
         super().__init__(model)
         self.row = int(row)
-        self.person = int(model.migrants.person[row])
+        self.person = int(model.persons.id[row])
 
     @property
     def present(self) -> bool:
-        """Whether this person is still a migrant worker (their row still holds them)."""
-        m = self.model.migrants
-        return bool(self.row < m.capacity and m.alive[self.row] and m.person[self.row] == self.person)
+        """Whether this person is still a migrant worker (their row still holds them, with a non-farm job)."""
+        ps = self.model.persons
+        r = self.row
+        return bool(r < ps.capacity and ps.alive[r] and ps.id[r] == self.person and ps.job[r] != NO_JOB
+                    and not ps.urban_hukou[r])
 
     @property
-    def _m(self):
+    def _p(self):
         if not self.present:
             raise LookupError(f"migrant worker {self.unique_id} has left the migrant workforce")
-        return self.model.migrants
+        return self.model.persons
 
     @property
     def household(self) -> RuralHousehold:
-        return self.model.agent_views.household(int(self._m.origin[self.row]))
+        return self.model.agent_views.household(int(self._p.household[self.row]))
 
     @property
     def county(self) -> int:
-        return int(self._m.county[self.row])
+        return int(self._p.county[self.row])
 
     @property
     def is_local(self) -> bool:
-        return bool(self._m.dest_kind[self.row] == DEST_TOWN)
+        return bool(self._p.job[self.row] != CITY_JOB)
+
+    @property
+    def job(self) -> str:
+        return JOB_NAMES[self._p.job[self.row]]
 
     @property
     def works_at(self) -> str:
-        if self.is_local:
-            return f"county town {self.county}"
-        return f"city {self.model.world.city_names[self._m.dest_city[self.row]]}"
+        ps = self._p
+        if ps.job[self.row] == CITY_JOB:
+            return f"city {self.model.world.city_names[ps.city[self.row]]}"
+        where = "village firms" if ps.job[self.row] == VILLAGE_JOB else "county town"
+        return f"{where} of {self.model.world.county_names[self.county]}"
 
     @property
     def destination(self) -> CountyTown | City:
         if self.is_local:
             return self.model.county_towns[self.county]
-        return self.model.city_agents[int(self._m.dest_city[self.row])]
-
-    hukou = "rural"  # a migrant who obtains urban hukou settles and becomes a member of an urban household
+        return self.model.city_agents[int(self._p.city[self.row])]
 
     @property
-    def age(self) -> int:
-        return int(self._m.age[self.row])
+    def lives_away(self) -> bool:
+        return bool(self._p.place[self.row] == AWAY)
 
     @property
-    def skill(self) -> float:
-        return float(self._m.skill[self.row])
+    def family_with(self) -> dict[str, int]:
+        """Children and elderly of the household living with this worker."""
+        ps = self.model.persons
+        with_me = ps.alive & (ps.place == AWAY) & (ps.unit == self.row) & (np.arange(ps.capacity) != self.row)
+        return {"children": int((with_me & (ps.age < ADULT_AGE)).sum()),
+                "elderly": int((with_me & (ps.age >= ELDERLY_AGE)).sum())}
 
-    @property
-    def years_at_destination(self) -> int:
-        return int(self._m.years[self.row])
+    hukou = "rural"
 
-    @property
-    def employed(self) -> bool:
-        return bool(self._m.employed[self.row])
-
-    @property
-    def wage(self) -> float:
-        return float(self._m.wage[self.row])
-
-    @property
-    def remittances(self) -> float:
-        return float(self._m.remit[self.row])
-
-    @property
-    def savings(self) -> float:
-        return float(self._m.savings[self.row])
+    age = property(lambda self: int(self._p.age[self.row]))
+    skill = property(lambda self: float(self._p.skill[self.row]))
+    years_at_destination = property(lambda self: int(self._p.years[self.row]))
+    employed = property(lambda self: bool(self._p.employed[self.row]))
+    wage = property(lambda self: float(self._p.wage[self.row]), doc="2013 yuan this year.")
+    remittances = property(lambda self: float(self._p.remit[self.row]), doc="2013 yuan sent home this year.")
+    savings = property(lambda self: float(self._p.savings[self.row]))
 
     def __repr__(self) -> str:
         if not self.present:
@@ -191,12 +192,16 @@ class CountyTown(mesa.Agent):
     def name(self) -> str:
         return self.model.world.county_names[self.index]
 
+    @property
+    def code(self) -> str:
+        return self.model.world.county_codes[self.index]
+
     def _c(self, field):
         return float(getattr(self.model.counties, field)[self.index])
 
     population = property(lambda self: self._c("population"), doc="Urban residents of the county town(s).")
     hukou_population = property(lambda self: self._c("native"), doc="Urban-hukou natives of the town.")
-    wage = property(lambda self: self._c("wage"), doc="Yuan per efficiency unit per year.")
+    wage = property(lambda self: self._c("wage"), doc="2013 yuan per efficiency unit per year.")
     capital = property(lambda self: self._c("K_town"))
     productivity = property(lambda self: self._c("A_town"))
     unemployment = property(lambda self: self._c("unemployment"))
@@ -204,8 +209,11 @@ class CountyTown(mesa.Agent):
     public_services = property(lambda self: self._c("town_service"), doc="Quality index 0-1.")
     village_services = property(lambda self: self._c("village_service"), doc="Quality index 0-1 in its villages.")
     infrastructure = property(lambda self: self._c("infra"), doc="Infrastructure reaching villages, 0-1.")
+    village_firm_capital = property(lambda self: self._c("K_village"))
+    village_wage = property(lambda self: self._c("village_wage"), doc="2013 yuan per efficiency unit per year.")
     farm_capital = property(lambda self: self._c("K_ag"))
     farm_productivity = property(lambda self: self._c("A_ag"))
+    land_rent = property(lambda self: self._c("rent"), doc="2013 yuan per mu per year (paid by operators).")
     fiscal_balance = property(lambda self: self._c("fiscal"))
     rural_residents = property(lambda self: self._c("rural_residents"))
 
@@ -224,6 +232,10 @@ class City(mesa.Agent):
     def name(self) -> str:
         return self.model.world.city_names[self.index]
 
+    @property
+    def code(self) -> str:
+        return self.model.world.city_codes[self.index]
+
     def _c(self, field):
         return float(getattr(self.model.cities, field)[self.index])
 
@@ -233,7 +245,7 @@ class City(mesa.Agent):
 
     population = property(lambda self: self._c("population"), doc="Urban resident population.")
     hukou_population = property(lambda self: self._c("native"))
-    wage = property(lambda self: self._c("wage"), doc="Yuan per efficiency unit per year.")
+    wage = property(lambda self: self._c("wage"), doc="2013 yuan per efficiency unit per year.")
     capital = property(lambda self: self._c("K"))
     productivity = property(lambda self: self._c("A"))
     unemployment = property(lambda self: self._c("unemployment"))
@@ -249,17 +261,22 @@ class City(mesa.Agent):
 
 
 class AgentViews:
-    """Household and migrant agents, created when the model is observed and kept in line with the arrays.
+    """Household and migrant-worker agents, created when the model is observed and kept in line with the arrays.
 
-    `sync()` gives every household row an agent (once: households are never removed) and every live migrant row
-    the agent of the person in it: an agent whose person has left is removed from the model, a new person gets
-    a new agent. Both in row order. Cost: Mesa's registration of each new agent, paid only when looked at."""
+    `sync()` gives every household row an agent (once: households are never removed) and every migrant worker
+    the agent of its spell of non-farm work: an agent whose person left (died, settled, returned to farming) is
+    removed from the model, a new worker gets a new agent. Both in row order. Cost: Mesa's registration of each
+    new agent, paid only when looked at."""
 
     def __init__(self, model):
         self.model = model
         self._households: list[RuralHousehold | None] = []
-        self._migrants: dict[int, MigrantWorker] = {}  # row -> agent of the person in it when last synced
+        self._migrants: dict[int, MigrantWorker] = {}  # row -> agent of the worker in it when last synced
         self._person_at = np.zeros(0, np.int64)  # person id of the agent in `_migrants` per row (0: none)
+
+    def _worker_ids(self) -> np.ndarray:
+        ps = self.model.persons
+        return np.where(ps.alive & (ps.job != NO_JOB) & ~ps.urban_hukou, ps.id, 0)
 
     def sync(self) -> None:
         """Bring the agents in line with the arrays."""
@@ -269,11 +286,11 @@ class AgentViews:
             for row, agent in enumerate(self._households):
                 if agent is None:
                     self._households[row] = RuralHousehold(self.model, row)
-        mg = self.model.migrants
-        if len(self._person_at) < mg.capacity:
-            self._person_at = np.concatenate([self._person_at, np.zeros(mg.capacity - len(self._person_at), np.int64)])
-        held = self._person_at[: mg.capacity]
-        current = np.where(mg.alive, mg.person, 0)
+        current = self._worker_ids()
+        if len(self._person_at) < len(current):
+            self._person_at = np.concatenate([self._person_at, np.zeros(len(current) - len(self._person_at),
+                                                                        np.int64)])
+        held = self._person_at[: len(current)]
         for row in np.flatnonzero((held != 0) & (held != current)).tolist():
             self._migrants.pop(row).remove()
             held[row] = 0
@@ -291,10 +308,10 @@ class AgentViews:
         return agent
 
     def migrants_of(self, household_row: int) -> list[MigrantWorker]:
-        """Agents of the live migrant workers of one household, in row order."""
+        """Agents of the migrant workers of one household, in row order."""
         self.sync()
-        mg = self.model.migrants
-        rows = np.flatnonzero(mg.alive & (mg.origin == household_row))
+        ps = self.model.persons
+        rows = np.flatnonzero(ps.alive & (ps.job != NO_JOB) & ~ps.urban_hukou & (ps.household == household_row))
         return [self._migrants[r] for r in rows.tolist()]
 
     def households(self) -> list[RuralHousehold]:
@@ -302,6 +319,6 @@ class AgentViews:
         return list(self._households)
 
     def migrants(self) -> list[MigrantWorker]:
-        """Agents of every live migrant worker, in row order."""
+        """Agents of every migrant worker, in row order."""
         self.sync()
         return [self._migrants[r] for r in sorted(self._migrants)]

@@ -1,6 +1,8 @@
-"""Incomes: what migrants earn, remit and save; what households earn by source; what they save.
+"""Incomes as the statistics bureau measures them: what migrant workers earn, spend, send home and save; each
+rural household's disposable income in the four NBS components; transfers and pensions; saving.
 
-Money is in current yuan per real household or migrant per year.
+Money is in 2013 yuan per real household or person per year (current yuan = 2013 yuan x `state.price_index`).
+The national per-capita accounts by place of usual residence are assembled in `sim.outcomes.compute`.
 """
 
 from __future__ import annotations
@@ -9,52 +11,72 @@ import numpy as np
 
 from . import kernels
 from .markets import commute_cost, employment_chance
-from .people import CITY, DEST_CITY, DEST_TOWN, RURAL, TOWN, VILLAGE
 
 
-def transfer_per_capita(model) -> float:
-    """Yuan per rural resident per year from pensions and subsidies, rising with wages."""
+# ---------------------------------------------------------------------------------------------- transfer levels
+def rural_pension(model) -> float:
+    """Pensions and old-age support per rural resident aged 60+: the 2013 level growing with the build-up of rural
+    social protection."""
     p = model.params
-    return p["rural_transfer_per_capita"] * model.state.wage_index ** p["transfer_wage_elasticity"]
+    return p["rural_pension_2013"] * (1 + p["rural_transfer_growth"]) ** (model.year - model.start_year)
 
 
-def business_income(model, savings: np.ndarray) -> np.ndarray:
-    """Income of a non-farm business run from the village: returns on the savings a household can put to work,
-    which rural finance (credit, guarantees) and urban talent (know-how, markets) make possible."""
-    p, now = model.params, model.in_force
-    reach = np.clip(now["rural_finance_access"] + p["talent_business_weight"] * now["urban_talent_incentive"], 0,
-                    p["business_reach_max"])
-    stake = np.clip(savings, 0, p["business_stake_cap"] * model.state.wage_index)
-    return p["business_return"] * reach * stake
+def rural_subsidy(model) -> float:
+    """Farm subsidies, social assistance and other public transfers per rural resident."""
+    p = model.params
+    return p["rural_subsidy_2013"] * (1 + p["rural_transfer_growth"]) ** (model.year - model.start_year)
 
 
-def pay_migrants(model) -> None:
-    """Employment draws, wages, living costs, remittances and saving of every live migrant this year.
+def urban_pension(model) -> float:
+    """Pension per urban-hukou person aged 60+, growing with wages."""
+    p = model.params
+    return p["urban_pension_2013"] * model.state.wage_index ** p["pension_wage_elasticity"]
 
-    Per migrant (a compiled loop, `kernels.pay_migrants`): employed with the employment chance where it works;
-    wage = employed x wage rate x skill; living cost of the city, of the county town, or of commuting; a share
-    of the wage net of living costs is remitted and a share of the rest saved."""
-    p, mg, h, c, j = model.params, model.migrants, model.households, model.counties, model.cities
+
+def rural_transfer_per_capita(model) -> float:
+    """Public transfers a rural resident of working age can count on (what farming at home adds to farm income
+    in the work choice)."""
+    return rural_subsidy(model)
+
+
+# ---------------------------------------------------------------------------------------------- workers
+def pay_workers(model) -> None:
+    """Employment draws, wages, living costs, remittances and saving of every migrant worker this year
+    (`kernels.pay_workers`): employed with the employment chance where it works; wage = employed x wage rate x
+    skill; a worker living away pays its unit's living cost (its dependants too), sends home a share of what is
+    left - more when children or elderly are left behind - and saves a share of the rest."""
+    p, ps, h, c, j = model.params, model.persons, model.households, model.counties, model.cities
     rng = model.streams["employment"]
-    live = mg.live()
-    draw = rng.random(len(live))
-    saved_w = kernels.pay_migrants(
-        live, draw, mg.dest_kind, mg.dest_city, mg.county, mg.skill, mg.lives_in_town, mg.origin, h.weight,
-        employment_chance(model, j.unemployment), employment_chance(model, c.unemployment), j.wage, c.wage,
-        j.living_cost, c.living_cost, commute_cost(model), p["remittance_share"], p["household_saving_rate"],
-        DEST_CITY, mg.employed, mg.wage, mg.remit, mg.savings)
-    model.state.ledger.saving += float(saved_w.sum())
+    rows = ps.workers()
+    draw = rng.random(len(rows))
+    saved = kernels.pay_workers(
+        rows, draw, ps.job, ps.city, ps.county, ps.place, ps.skill, ps.household, model.state.dependants,
+        h.home_children, h.home_adults, h.home_elderly, employment_chance(model, j.unemployment),
+        employment_chance(model, c.unemployment), j.wage, c.wage, c.village_wage, j.living_cost, c.living_cost,
+        commute_cost(model), p["dependant_cost_share"], p["remittance_share_base"], p["remittance_share_children"],
+        p["remittance_share_elderly"], p["household_saving_rate"], ps.employed, ps.wage, ps.remit, ps.savings,
+        ps.living)
+    model.state.ledger.saving += float((saved * h.weight[ps.household[rows]]).sum())
 
 
-def household_incomes(model) -> None:
-    """Wages of family members working where the family lives, commuters' wages, remittances, transfers and
-    village business income (one compiled pass: `kernels.household_incomes`)."""
-    h, mg, c, j = model.households, model.migrants, model.counties, model.cities
-    kernels.household_incomes(
-        mg.alive, mg.origin, mg.dest_kind, mg.lives_in_town, mg.wage, mg.remit, h.county, h.residence,
-        h.residence_city, h.hukou, h.adults, h.members_home(), h.skill, business_income(model, h.savings), j.wage,
-        j.unemployment, c.wage, c.unemployment, transfer_per_capita(model), DEST_TOWN, VILLAGE, TOWN, CITY, RURAL,
-        h.inc_wage, h.inc_remit, h.inc_transfer, h.inc_business)
+# ---------------------------------------------------------------------------------------------- households
+def household_accounts(model) -> None:
+    """Each rural household's disposable income this year, by NBS component (per real household):
+    wage - wages of members at home with village non-farm or commuting county-town jobs (the village
+           self-employed share of village earnings excluded);
+    business - net farm income (output less rent paid) and the village self-employed earnings;
+    property - rent received for land operated by others, collective dividends, interest on savings;
+    transfer - pensions of members aged 60+ at home, subsidies per member at home, remittances received."""
+    p, h, ps, c = model.params, model.households, model.persons, model.counties
+    village, commuting, received = kernels.household_earnings(ps.alive, ps.household, ps.place, ps.job, ps.wage,
+                                                              ps.remit, h.n)
+    self_employed = p["village_self_employed_share"]
+    h.inc_wage[:] = (1 - self_employed) * village + commuting
+    h.inc_business[:] = h.farm_output - h.rented_in * c.rent_paid[h.county] + self_employed * village
+    h.inc_property[:] = (h.rented_out * c.rent_received[h.county] + h.inc_collective
+                         + p["deposit_interest_rate"] * np.maximum(h.savings, 0))
+    h.inc_remit[:] = received
+    h.inc_transfer[:] = rural_pension(model) * h.home_elderly + rural_subsidy(model) * h.members_home() + received
 
 
 def save(model) -> None:

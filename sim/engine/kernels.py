@@ -239,9 +239,11 @@ def count_members(alive, household, age, place, job, unit, adult_age, elderly_ag
 
 
 @_jit
-def residents(alive, household, county, place, unit, job, city, in_city_proper, weight, in_situ, n_c, n_j):
+def residents(alive, household, county, place, unit, job, city, in_city_proper, weight, in_situ, town_city, n_c,
+              n_j):
     """Real persons of rural hukou by where they live: (in each city proper, in each city's rural fringe, in each
-    county town, in each county's rural villages, in each county's villages reclassified as urban)."""
+    county town, in each county's rural villages, in each county's villages reclassified as urban). A county
+    made of a city's urban districts has that city as its town (`town_city` >= 0)."""
     city_res = np.zeros(n_j)
     fringe = np.zeros(n_j)
     town = np.zeros(n_c)
@@ -264,15 +266,17 @@ def residents(alive, household, county, place, unit, job, city, in_city_proper, 
                     city_res[city[head]] += w
                 else:
                     fringe[city[head]] += w
+            elif town_city[county[r]] >= 0:
+                city_res[town_city[county[r]]] += w
             else:
                 town[county[r]] += w
     return city_res, fringe, town, village, in_situ_res
 
 
 @_jit
-def labour_supply(alive, household, county, job, city, skill, employed, weight, n_c, n_j):
+def labour_supply(alive, household, county, job, city, skill, employed, weight, town_city, n_c, n_j):
     """Efficiency units of employed migrant labour (skill x weight) in each city, county town and county's
-    village firms."""
+    village firms (a county made of a city's urban districts has that city as its town)."""
     city_l = np.zeros(n_j)
     town_l = np.zeros(n_c)
     village_l = np.zeros(n_c)
@@ -283,7 +287,10 @@ def labour_supply(alive, household, county, job, city, skill, employed, weight, 
             if k == CITY_JOB:
                 city_l[city[r]] += units
             elif k == TOWN_JOB:
-                town_l[county[r]] += units
+                if town_city[county[r]] >= 0:
+                    city_l[town_city[county[r]]] += units
+                else:
+                    town_l[county[r]] += units
             elif k == VILLAGE_JOB:
                 village_l[county[r]] += units
     return city_l, town_l, village_l
@@ -670,3 +677,77 @@ def radix_sort_pairs(keys, payload):
         bits[i] = b & ~sign if b & sign else ~b
 
 
+
+
+# ---------------------------------------------------------------------------------------------- outcomes
+CENSUS_FIELDS = ("workers", "local", "outbound", "age_sum", "age_50_plus", "whole_family", "in_cities",
+                 "village_jobs", "urban_hukou", "urban_away", "urban_away_65", "in_situ_home", "in_situ_home_65",
+                 "rural_home", "rural_home_60", "rural_home_65", "fringe", "fringe_60", "fringe_65",
+                 "children_of_units", "children_with_units", "workers_employed")
+
+
+@_jit
+def person_census(alive, household, age, place, unit, job, in_city_proper, urban_hukou, employed, weight, in_situ,
+                  young_home, lead_unit):
+    """Weighted sums over persons for the national outcomes, in one pass (see `CENSUS_FIELDS`): migrant workers
+    (rural hukou, non-farm job) - all, local, outbound, their ages, aged over 50, whole-family outbound (no child
+    and no adult of working age left at home: `young_home` is 0), living in a city proper or county town, in village firms; urban-hukou persons; urban residents away
+    (and 65+), in reclassified villages (and 65+); rural residents at home (60+, 65+) and in city fringes (60+,
+    65+); children of households with a unit away and those living with it; employed workers."""
+    s = np.zeros(22)
+    for r in range(alive.shape[0]):
+        if not alive[r]:
+            continue
+        h = household[r]
+        w = weight[h]
+        a = age[r]
+        k = job[r]
+        if urban_hukou[r]:
+            s[8] += w
+        if k != NO_JOB:
+            if employed[r]:
+                s[21] += w
+            if not urban_hukou[r]:
+                s[0] += w
+                s[3] += a * w
+                if a > 50:
+                    s[4] += w
+                if k == CITY_JOB:
+                    s[2] += w
+                    if young_home[h] == 0:
+                        s[5] += w
+                else:
+                    s[1] += w
+                if k == VILLAGE_JOB:
+                    s[7] += w
+                if place[r] == AWAY and (k == TOWN_JOB or in_city_proper[r]):
+                    s[6] += w
+        if place[r] == HOME:
+            if in_situ[h]:
+                s[11] += w
+                if a >= 65:
+                    s[12] += w
+            else:
+                s[13] += w
+                if a >= 60:
+                    s[14] += w
+                if a >= 65:
+                    s[15] += w
+            if a < 16 and lead_unit[h] >= 0:
+                s[19] += w
+        else:
+            head = unit[r]
+            if job[head] == CITY_JOB and not in_city_proper[head]:
+                s[16] += w
+                if a >= 60:
+                    s[17] += w
+                if a >= 65:
+                    s[18] += w
+            else:
+                s[9] += w
+                if a >= 65:
+                    s[10] += w
+            if a < 16:
+                s[19] += w
+                s[20] += w
+    return s

@@ -29,6 +29,14 @@ def count_members(model) -> None:
      h.home_farmers[:], h.home_workers[:], h.away[:], h.workers_local[:], h.workers_outbound[:]) = counts
 
 
+def town_city(model) -> np.ndarray:
+    """Per county: the city that is its county town (counties made of a city's urban districts: their local
+    jobs and town residents are that city's), or -1."""
+    world = model.world
+    return model.state.tables.derived("town_city", world,
+                                      lambda w: np.where(w.is_urban_district, w.prefecture_city, -1).astype(np.int32))
+
+
 def count_residents(model) -> None:
     """Residents of every city, county town and village from the arrays; re-tier cities by their new size.
 
@@ -37,7 +45,7 @@ def count_residents(model) -> None:
     h, ps, c, j = model.households, model.persons, model.counties, model.cities
     city_res, fringe, town, village, in_situ = kernels.residents(
         ps.alive, ps.household, ps.county, ps.place, ps.unit, ps.job, ps.city, ps.in_city_proper, h.weight,
-        h.in_situ_urban, c.n, j.n)
+        h.in_situ_urban, town_city(model), c.n, j.n)
     j.population[:] = j.native + city_res
     j.fringe_residents[:] = fringe
     c.population[:] = c.native + town
@@ -51,8 +59,8 @@ def labour_supply(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     employed migrant workers (+1, a guard against empty places)."""
     h, ps, c, j = model.households, model.persons, model.counties, model.cities
     city_l, town_l, village_l = kernels.labour_supply(ps.alive, ps.household, ps.county, ps.job, ps.city, ps.skill,
-                                                      ps.employed, h.weight, c.n, j.n)
-    native = model.params["native_participation"]
+                                                      ps.employed, h.weight, town_city(model), c.n, j.n)
+    native = model.params["native_participation"] * model.params["native_efficiency"]
     return native * j.native + city_l + 1.0, native * c.native + town_l + 1.0, village_l + 1.0
 
 

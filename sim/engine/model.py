@@ -16,7 +16,8 @@ from ..outcomes import breakdowns, compute
 from ..outcomes.metrics import METRICS
 from . import incomes
 from .agents import AgentViews, City, CountyTown
-from .phases import capital, citizenship, demography, finance, labour, land, production
+from .markets import count_members
+from .phases import capital, citizenship, demography, families, finance, labour, land, production
 from .start import build_state
 from .state import State
 from .streams import RandomStreams
@@ -40,7 +41,7 @@ class ChengxiangModel(mesa.Model):
     """County-level model of urban-rural integration.
 
     State: `self.state` (`sim.engine.state.State`: people and places as arrays, price levels, derived tables,
-    the ledger; `households`, `migrants`, `counties`, `cities`, `world` are shortcuts to it). Agents:
+    the ledger; `households`, `persons`, `counties`, `cities`, `world` are shortcuts to it). Agents:
     `RuralHousehold` and `MigrantWorker` (views on the arrays, created when observed), `CountyTown`, `City`.
     Inputs: `self.params` (model parameters), `self.policy` (lever and uncertainty schedules) and `self.in_force`
     (their values this year). One step is one calendar year, in these phases:
@@ -50,15 +51,20 @@ class ChengxiangModel(mesa.Model):
        farms; wages, employment chances, returns to capital, living costs (`phases.production`).
     3. **Capital** - savings, remittance savings and urban retained earnings are invested where returns net of
        frictions are highest; levers shift the frictions (`phases.capital`).
-    4. **Labour** - migrants earn, remit and reconsider (stay, move, return); workers at home choose farming,
-       the county town or a city by random utility (`phases.labour`).
-    5. **Citizenization** - eligible migrants decide whether to take urban hukou; the family follows; land
-       rights follow the land policy (`phases.citizenship`).
-    6. **Land** - paid exits and homestead quotas, the county rental market, farm output and rents, collective
-       dividends (`phases.land`).
-    7. **Public finance and services** - land revenue and its share to agriculture, public services, county
-       infrastructure reaching villages (`phases.finance`); then household incomes and saving (`incomes`).
-    8. **Demography** - births, deaths, ageing; migrants retire home (`phases.demography`).
+    4. **Labour** - training; migrant workers are paid, remit and reconsider (stay, return, a local job, another
+       city); people of working age at home choose farming, a village firm, the county town or a city by random
+       utility with age-specific terms (`phases.labour`); children and elderly join or leave the household's
+       migrant unit (`phases.families`).
+    5. **Citizenization** - migrant units take urban hukou where they live (quotas and points in the largest
+       cities, support within the destination's budget); villages around growing towns become urban
+       (`phases.citizenship`).
+    6. **Land** - paid exits and homestead quotas, the county rental market clearing at a rent, farm output,
+       rents, collective dividends (`phases.land`).
+    7. **Public finance and services** - land revenue and its share to agriculture, public services and what
+       non-hukou residents get of them, county infrastructure reaching villages (`phases.finance`); then each
+       household's NBS income accounts and saving (`incomes`).
+    8. **Demography** - ageing; deaths by age and births; migrants retire home; children of migrant units start
+       work (`phases.demography`).
     9. **Collect** - outcomes into the `DataCollector` and the per-county, per-tier, per-city tables (`collect`).
     """
 
@@ -89,16 +95,18 @@ class ChengxiangModel(mesa.Model):
         self.collect()
 
     def _settle_start(self) -> None:
-        """Prices, pay, land and incomes of the start year, then the choice constants that reproduce 2013 flows."""
+        """Prices, pay, land and incomes of the start year, then the constants that reproduce 2013 flows."""
         production.produce_and_price(self, first=True)
-        incomes.pay_migrants(self)
+        count_members(self)
+        incomes.pay_workers(self)
         land.manage_land(self, initial=True)
-        incomes.household_incomes(self)
+        incomes.household_accounts(self)
         labour.calibrate_choice_constants(self)
+        families.family_constants(self)
 
     # ------------------------------------------------------------------ state shortcuts
     households = property(lambda self: self.state.households, doc="Household arrays (`state.households`).")
-    migrants = property(lambda self: self.state.migrants, doc="Migrant-worker arrays (`state.migrants`).")
+    persons = property(lambda self: self.state.persons, doc="Arrays of rural-hukou persons (`state.persons`).")
     counties = property(lambda self: self.state.counties, doc="County arrays (`state.counties`).")
     cities = property(lambda self: self.state.cities, doc="City arrays (`state.cities`).")
     world = property(lambda self: self.state.world, doc="Geography of the run (`state.world`).")
@@ -149,10 +157,11 @@ class ChengxiangModel(mesa.Model):
         production.produce_and_price(self)  # 2
         capital.allocate_capital(self)  # 3
         labour.choose_work(self)  # 4
+        families.move_dependants(self)
         citizenship.citizenize(self)  # 5
         land.manage_land(self)  # 6
         finance.public_finance(self)  # 7
-        incomes.household_incomes(self)
+        incomes.household_accounts(self)
         incomes.save(self)
         demography.age_and_renew(self)  # 8
         self.collect()  # 9
@@ -195,16 +204,18 @@ class ChengxiangModel(mesa.Model):
 
     # ------------------------------------------------------------------ accounting
     def total_people(self) -> float:
-        h, m = self.households, self.migrants
-        agents = float((h.members_home() * h.weight).sum() + h.weight[m.origin[m.alive]].sum())
+        """Persons of the region: rural-hukou people (at home and away) and urban-hukou natives."""
+        h, ps = self.households, self.persons
+        rural = float(h.weight[ps.household[ps.alive]].sum())
         natives = float(self.counties.native.sum() + self.cities.native[self.cities.inside].sum())
-        return agents + natives
+        return rural + natives
 
     def total_capital(self) -> float:
-        """Every stock of capital and money: savings, productive capital and fiscal balances (yuan)."""
-        h, m, c, j = self.households, self.migrants, self.counties, self.cities
-        return float((h.savings * h.weight).sum() + (m.savings[m.alive] * h.weight[m.origin[m.alive]]).sum()
-                     + c.K_town.sum() + c.K_ag.sum() + c.fiscal.sum() + j.K.sum() + j.fiscal.sum())
+        """Every stock of capital and money: savings, productive capital and fiscal balances (2013 yuan)."""
+        h, ps, c, j = self.households, self.persons, self.counties, self.cities
+        return float((h.savings * h.weight).sum() + (ps.savings[ps.alive] * h.weight[ps.household[ps.alive]]).sum()
+                     + c.K_town.sum() + c.K_village.sum() + c.K_ag.sum() + c.K_operator.sum() + c.fiscal.sum()
+                     + j.K.sum() + j.fiscal.sum())
 
     def total_farmland(self) -> float:
         h = self.households

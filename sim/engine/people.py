@@ -3,7 +3,8 @@
 `Households` are the rural households (the "stem": the home, the land, the savings). Every household row stands
 for `weight` real households, and every person row for `weight` real persons of its household.
 
-`Persons` are all people with rural hukou, one row each, with a single-year age. A person lives at home (with
+`Persons` are all people with rural hukou, one row each, with a single-year age (and the members of households
+in villages reclassified as urban who got urban hukou where they live, `urban_hukou`). A person lives at home (with
 the household, wherever it lives) or away with a migrant unit: a migrant worker living where they work, with the
 children and elderly who followed them. A person has a non-farm job (a *migrant worker* as the monitoring survey
 counts them: in the village non-farm sector or the county town - local - or in a city - outbound) or not
@@ -62,6 +63,7 @@ class Households:
         "inc_property": np.float64,
         "inc_transfer": np.float64,
         "inc_remit": np.float64,  # remittances received (part of inc_transfer), kept apart for the accounts
+        "inc_collective": np.float64,  # collective dividends (part of inc_property)
         "farm_output": np.float64,  # net farm output of its own farm (yuan)
         # derived counts (Persons -> count_members)
         "home_children": np.int16,
@@ -113,6 +115,7 @@ class Persons:
         "household": np.int32,
         "county": np.int32,  # home county (cached from the household)
         "age": np.int16,
+        "urban_hukou": np.bool_,  # got urban (resident) hukou where it lives: its village was reclassified
         "place": np.int8,  # HOME / AWAY
         "unit": np.int32,  # row of the unit head when AWAY (itself for a head), else -1
         "job": np.int8,  # NO_JOB / VILLAGE_JOB / TOWN_JOB / CITY_JOB
@@ -171,7 +174,7 @@ class Persons:
         return np.flatnonzero(self.alive)
 
     def workers(self) -> np.ndarray:
-        """Rows of migrant workers (people with a non-farm job)."""
+        """Rows of people with a non-farm job (migrant workers, and the few with urban hukou in place)."""
         return np.flatnonzero(self.alive & (self.job != NO_JOB))
 
     @property

@@ -32,7 +32,7 @@ from .world import World
 class Ledger:
     """Explicit flows of one year: what enters or leaves the stocks of people and capital."""
 
-    PEOPLE = ("births", "deaths")
+    PEOPLE = ("births", "deaths", "departures")
     CAPITAL = ("saving", "urban_saving", "land_revenue", "depreciation", "public_spending", "settling_costs")
     COUNTERS = ("urban_capital_to_towns", "urban_capital_to_villages", "land_revenue_to_agriculture",
                 "citizenized", "citizenized_in_situ", "land_rights_exits", "land_exited_mu", "talent_to_rural",
@@ -57,13 +57,14 @@ class Tables:
     `destination_q` / `destination_cdf`: the distribution candidate cities are sampled from (per county, by size
     and distance; recomputed each year in production); `network_share`: each county's outbound migrants by city
     (recomputed at the start of the labour phase); `choice_constants`: alternative-specific constants of the work
-    choice, fitted at the start. `derived(name, source, fn)` caches `fn(source)` while `source` is the same array
+    choice, and `family_constants` of the dependants' choice, fitted at the start. `derived(name, source, fn)` caches `fn(source)` while `source` is the same array
     object (the destination search's guide table, utility terms per county x city pair)."""
 
     destination_q: np.ndarray | None = None
     destination_cdf: np.ndarray | None = None
     network_share: np.ndarray | None = None
     choice_constants: dict[str, float] = field(default_factory=dict)
+    family_constants: dict[str, float] = field(default_factory=dict)
     _derived: dict[str, tuple[object, object]] = field(default_factory=dict, repr=False)
 
     def derived(self, name: str, source: object, fn: Callable[[object], object]) -> object:

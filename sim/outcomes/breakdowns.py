@@ -1,15 +1,15 @@
 """Per-county, per-city-tier and per-city outcomes of the current year, as columns (arrays); the model keeps one
-record per year and builds DataFrames only when asked (`county_timeseries`, `tier_timeseries`, `city_timeseries`)."""
+record per year and builds DataFrames only when asked (`county_timeseries`, `tier_timeseries`, `city_timeseries`).
+Every table names its places by code and name (Chinese and pinyin where the world has them)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ..engine import kernels
-from ..engine.people import DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_ABANDONED, LAND_RENTED_OUT, VILLAGE
-from ..inputs.registry import CITY_TIERS
 from ..engine.markets import settlement_openness_of_tier
+from ..engine.people import CITY_JOB, HOMESTEAD_EXITED, HOMESTEAD_IDLE, NO_JOB
+from ..inputs.registry import CITY_TIERS
 
 
 def county_table(model) -> pd.DataFrame:
@@ -19,28 +19,42 @@ def county_table(model) -> pd.DataFrame:
 
 def county_columns(model) -> dict:
     """The columns of `county_table` (arrays; the DataFrame is built only when asked for)."""
-    h, mg, c = model.households, model.migrants, model.counties
-    land_w, rented, abandoned, homesteads, idle, village_persons, village_income = kernels.county_household_totals(
-        h.county, h.weight, h.land, h.land_state, h.homestead, h.residence, h.members_home(), h.income(), c.n,
-        LAND_RENTED_OUT, LAND_ABANDONED, HOMESTEAD_IDLE, HOMESTEAD_EXITED, VILLAGE)
-    outbound, local = kernels.county_migrant_totals(mg.alive, mg.origin, mg.county, mg.dest_kind, h.weight, c.n,
-                                                    DEST_TOWN, DEST_CITY)
-    land = land_w + c.collective_land
-    rented = rented + c.collective_land
+    h, ps, c, world = model.households, model.persons, model.counties, model.world
+    w = h.weight
+    n = c.n
+    workers = ps.alive & (ps.job != NO_JOB) & ~ps.urban_hukou
+    wp = w[ps.household]
+    outbound = np.bincount(ps.county, wp * (workers & (ps.job == CITY_JOB)), minlength=n)
+    local = np.bincount(ps.county, wp * (workers & (ps.job != CITY_JOB)), minlength=n)
+    land = np.bincount(h.county, h.land * w, minlength=n)
+    home = h.members_home()
+    rural_hh = (home > 0) & ~h.in_situ_urban
+    village_persons = np.bincount(h.county, home * w * rural_hh, minlength=n)
+    village_income = np.bincount(h.county, h.income() * w * rural_hh, minlength=n)
+    homesteads = np.bincount(h.county, w * (h.homestead != HOMESTEAD_EXITED), minlength=n)
+    idle = np.bincount(h.county, w * (h.homestead == HOMESTEAD_IDLE), minlength=n)
+    price = model.state.price_index
     return {
         "year": model.year,
-        "county": np.arange(c.n),
-        "name": model.world.county_names,
+        "county": np.arange(n),
+        "code": world.county_codes,
+        "name": world.county_names,
+        "name_pinyin": world.county_names_pinyin,
+        "province": world.county_province,
         "rural_residents": c.rural_residents.copy(),  # snapshots: the arrays change in place
         "town_population": c.population.copy(),
+        "in_situ_urban_residents": c.in_situ_residents.copy(),
         "migrants_outbound": outbound,
         "migrants_local": local,
-        "land_transfer_share": 100 * rented / np.maximum(land, 1.0),
-        "abandoned_land_share": 100 * abandoned / np.maximum(land, 1.0),
+        "land_transfer_share": 100 * c.land_transferred / np.maximum(land, 1.0),
+        "abandoned_land_share": 100 * c.land_idle / np.maximum(land + c.collective_land, 1.0),
         "idle_homestead_share": 100 * idle / np.maximum(homesteads, 1.0),
-        "rural_income_per_capita": village_income / np.maximum(village_persons, 1.0),
-        "town_wage": c.wage.copy(),
-        "farm_capital": c.K_ag.copy(),
+        "rural_income_per_capita": price * village_income / np.maximum(village_persons, 1.0),
+        "farmland_rent": price * c.rent,
+        "town_wage": price * c.wage,
+        "village_firm_wage": price * c.village_wage,
+        "farm_capital": price * c.K_ag,
+        "village_firm_capital": price * c.K_village,
         "village_services": c.village_service.copy(),
         "infrastructure": c.infra.copy(),
     }
@@ -52,12 +66,13 @@ def tier_table(model) -> pd.DataFrame:
 
 
 def tier_columns(model) -> dict:
-    """The columns of `tier_table`."""
-    j, mg, h = model.cities, model.migrants, model.households
-    migrants = kernels.outbound_by_tier(mg.alive, mg.origin, mg.dest_kind, mg.dest_city, j.tier, h.weight,
-                                        len(CITY_TIERS), DEST_CITY)
+    """The columns of `tier_table` (money in current yuan)."""
+    j, ps, h = model.cities, model.persons, model.households
+    outbound = ps.alive & (ps.job == CITY_JOB) & ~ps.urban_hukou
+    migrants = np.bincount(j.tier[ps.city[outbound]], h.weight[ps.household[outbound]], minlength=len(CITY_TIERS))
     inside = j.inside
     tiers = np.arange(len(CITY_TIERS))
+    count = np.bincount(j.tier, minlength=len(tiers))
     return {
         "year": model.year,
         "tier": list(CITY_TIERS),
@@ -65,19 +80,22 @@ def tier_columns(model) -> dict:
         "urban_population": np.bincount(j.tier, j.population * inside, minlength=len(tiers)),
         "outbound_migrants": migrants,
         "settlement_openness": settlement_openness_of_tier(model.in_force),
-        "mean_wage": np.bincount(j.tier, j.wage, minlength=len(tiers)) / np.maximum(np.bincount(j.tier, minlength=len(tiers)), 1),
+        "mean_wage": model.state.price_index * np.bincount(j.tier, j.wage, minlength=len(tiers)) / np.maximum(count, 1),
     }
 
 
 def city_columns(model) -> dict:
-    """One row per city for the current year: its size tier, urban residents and wage."""
-    j = model.cities
+    """One row per city for the current year: its size tier, urban residents and wage (current yuan)."""
+    j, world = model.cities, model.world
     return {
         "year": model.year,
         "city": np.arange(j.n),
-        "name": model.world.city_names,
+        "code": world.city_codes,
+        "name": world.city_names,
+        "name_pinyin": world.city_names_pinyin,
+        "province": world.city_province,
         "tier": np.asarray(CITY_TIERS)[j.tier],
         "inside": j.inside.astype(bool),
         "population": j.population.copy(),
-        "wage": j.wage.copy(),
+        "wage": model.state.price_index * j.wage,
     }

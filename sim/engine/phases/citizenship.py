@@ -1,100 +1,203 @@
-"""Phase 5, citizenization: eligible migrants (and rural-hukou families already living in towns and cities)
-decide whether to take urban hukou where they live; the family follows; land rights follow the land policy."""
+"""Phase 5, citizenization: migrant units take urban hukou where they live; villages around growing county towns
+are reclassified as urban. A unit that settles - the worker and the children and elderly living with it - joins
+the urban-hukou population of its city or county town; the rest of the household stays, keeps the land rights
+and may keep farming. The largest cities admit by quota (applicants ranked by points), the others by openness;
+citizenization support is paid by the destination within its budget."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..markets import settlement_openness_of_tier
-from ..people import CITY, DEST_CITY, HOMESTEAD_EXITED, HOMESTEAD_IDLE, LAND_EXITED, RURAL, TOWN, URBAN, VILLAGE
+from ..markets import (city_access, count_members, count_residents, settlement_openness_of_tier, town_access,
+                       town_city)
+from ..people import AWAY, CITY_JOB, HOME, TOWN_JOB
 from ..rights import surrender_rights
+
+QUOTA_TIERS = 2  # megacities and super-large cities admit by quota and points (tiers 0 and 1)
 
 
 def citizenize(model) -> None:
-    """This year's settlers: migrants' households and resident families; they take urban hukou."""
-    households, residence, city = migrant_settlers(model)
-    resident = resident_settlers(model, exclude=households)
-    h = model.households
-    take_urban_hukou(model, np.concatenate([households, resident]),
-                     np.concatenate([residence, h.residence[resident]]),
-                     np.concatenate([city, h.residence_city[resident]]))
+    """This year's settling units, then reclassified villages."""
+    heads, places = settling_units(model)
+    settle_units(model, heads, places)
+    reclassify_villages(model)
+    count_members(model)
 
 
-def migrant_settlers(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Households of migrants who settle where they work this year, with the residence (TOWN / CITY) and city.
+def unit_heads(model) -> np.ndarray:
+    """Rows of unit heads who may apply to settle: workers living in a city proper or their county town."""
+    ps = model.persons
+    return np.flatnonzero(ps.alive & (ps.place == AWAY) & (ps.unit == np.arange(ps.capacity)) & ~ps.urban_hukou
+                          & ((ps.job == TOWN_JOB) | ((ps.job == CITY_JOB) & ps.in_city_proper)))
 
-    Eligibility: employed, enough years there, and admitted (openness of the destination's tier, more easily
-    with skill under a points system). Decision: a logit in the value of hukou services and support against
-    the living-cost burden and the land income at stake. One decision per household a year."""
-    p, now, mg, h, c, j = model.params, model.in_force, model.migrants, model.households, model.counties, model.cities
+
+def settling_units(model) -> tuple[np.ndarray, np.ndarray]:
+    """Unit heads whose units settle this year, and where (city index, or -1 - county - for a county town).
+
+    Eligible: employed, enough years there. Willing: a logit in the value of hukou (services not open to
+    non-hukou residents, more with children there), the support the destination pays, against the unit's living
+    cost and settling cash over the wage, the land income at stake (when rights are not kept) and what paid exit
+    would bring. Admitted: in megacities and super-large cities, willing applicants ranked by points (skill) up
+    to the city's quota (openness x `quota_per_resident` x residents); elsewhere with chance openness x points.
+    One unit per household a year."""
+    p, now, ps, h, c, j = model.params, model.in_force, model.persons, model.households, model.counties, model.cities
     rng = model.streams["citizenization"]
-    openness_tier = settlement_openness_of_tier(now)
-    live = mg.live()
-    out = mg.dest_kind[live] == DEST_CITY
-    city = np.maximum(mg.dest_city[live], 0)
-    openness = np.where(out, openness_tier[j.tier[city]], now["settlement_openness_county_town"])
-    points = np.clip(mg.skill[live] / p["rural_skill_median"], p["points_min"], p["points_max"]) ** (1 - openness)
-    eligible = (mg.employed[live] & (mg.years[live] >= now["residence_years_required"])
-                & (rng.random(len(live)) < np.clip(openness * points, 0, 1)))
-    draw = rng.random(len(live))  # one per live migrant; only the eligible ones' are used
-    cand = np.flatnonzero(eligible)  # the gain is computed for them only (same values, fewer of them)
-    rows, out, city = live[cand], out[cand], city[cand]
-    service = np.where(out, j.service[city], c.town_service[mg.county[rows]])
-    living = np.where(out, j.living_cost[city], c.living_cost[mg.county[rows]])
-    origin = mg.origin[rows]
-    wage = np.maximum(mg.wage[rows], p["settle_wage_floor"])
-    burden = living / wage
-    land_income = h.land[origin] * c.rent_per_mu[h.county[origin]] / wage
-    gain = (p["hukou_value"] * (1 - now["services_by_residence"]) * service
-            + p["citizenization_support_value"] * now["citizenization_support"]
-            - p["settling_cost"] * burden
-            - p["land_value_weight"] * (1 - now["land_rights_kept_on_settling"]) * land_income * p["land_income_horizon"])
-    settlers = rows[draw[cand] < 1 / (1 + np.exp(-(p["settle_constant"] + gain)))]
-    # One decision per household this year: the first settling member takes the family along.
-    settlers = settlers[np.unique(mg.origin[settlers], return_index=True)[1]]
-    outbound = mg.dest_kind[settlers] == DEST_CITY
-    return (mg.origin[settlers], np.where(outbound, CITY, TOWN),
-            np.where(outbound, mg.dest_city[settlers], -1))
+    heads = unit_heads(model)
+    heads = heads[ps.employed[heads] & (ps.years[heads] >= now["residence_years_required"])]
+    in_city = ps.job[heads] == CITY_JOB
+    city = np.maximum(ps.city[heads], 0)
+    county = ps.county[heads]
+    tier = j.tier[city]
+    openness = np.where(in_city, settlement_openness_of_tier(now)[tier], now["settlement_openness_county_town"])
+    points = np.clip(ps.skill[heads] / p["rural_skill_median"], p["points_min"], p["points_max"])
+    # the value of settling for the unit
+    deps = model.state.dependants[heads]
+    kids = kids_with(model, heads)
+    size = 1 + deps
+    wage = np.maximum(ps.wage[heads], p["settle_wage_floor"])
+    access = np.where(in_city, city_access(model)[city], town_access(model)[county])
+    service = np.where(in_city, j.service[city], c.town_service[county])
+    living = np.where(in_city, j.living_cost[city], c.living_cost[county]) * (1 + p["dependant_cost_share"] * deps)
+    support_rate = np.where(in_city, j.support_rate[city], c.support_rate[county])
+    support = now["citizenization_support"] * support_rate * support_per_person(model)
+    cash = np.maximum(p["settling_cash_cost"] * model.state.wage_index - support, 0.0) * size
+    hh = ps.household[heads]
+    land_income = h.land[hh] * c.rent_received[h.county[hh]]
+    exit_value = now["land_paid_exit"] * now["land_exit_compensation"] * land_income
+    gain = (p["hukou_value"] * (1 - access) * service * (1 + p["hukou_child_value"] * kids)
+            - p["settling_cost"] * living / wage - p["settling_cash_weight"] * cash / wage
+            - p["land_value_weight"] * (1 - now["land_rights_kept_on_settling"]) * land_income * p["land_income_horizon"]
+            / wage + p["exit_value_weight"] * exit_value / wage)
+    willing = rng.random(len(heads)) < 1 / (1 + np.exp(-(p["settle_constant"] + gain)))
+    admitted = rng.random(len(heads)) < np.clip(openness * points ** (1 - openness), 0, 1)
+    quota = in_city & (tier < QUOTA_TIERS)
+    admitted[quota] = within_quotas(model, heads[quota], city[quota], points[quota], willing[quota], size[quota])
+    settlers = np.flatnonzero(willing & admitted)
+    settlers = settlers[np.unique(hh[settlers], return_index=True)[1]]  # one unit per household a year
+    return heads[settlers], np.where(in_city[settlers], city[settlers], -1)
 
 
-def resident_settlers(model, exclude: np.ndarray) -> np.ndarray:
-    """Rural-hukou families already living in a town or city who settle there this year (not in `exclude`)."""
-    p, now, h, j = model.params, model.in_force, model.households, model.cities
+def within_quotas(model, heads, city, points, willing, size) -> np.ndarray:
+    """Admission by quota in the largest cities: each city admits willing applicants in order of points (skill,
+    ties by row) until its quota of persons (openness x `quota_per_resident` x residents) is used up."""
+    p, h, ps, j = model.params, model.households, model.persons, model.cities
+    openness = settlement_openness_of_tier(model.in_force)[j.tier]
+    quota = openness * p["quota_per_resident"] * j.population  # persons, per city
+    order = np.lexsort((heads, -points, city))
+    persons = size * h.weight[ps.household[heads]]
+    admitted = np.zeros(len(heads), bool)
+    used = np.zeros(j.n)
+    for i in order.tolist():  # applicants to the largest cities only: a few thousand rows at most
+        if willing[i] and used[city[i]] + persons[i] <= quota[city[i]]:
+            used[city[i]] += persons[i]
+            admitted[i] = True
+    return admitted
+
+
+def support_per_person(model) -> float:
+    """Public cost of settling a person (yuan) that full citizenization support pays."""
+    return model.params["citizenization_support_cost"] * model.state.wage_index
+
+
+def kids_with(model, heads: np.ndarray) -> np.ndarray:
+    ps = model.persons
+    kids = np.flatnonzero(ps.alive & (ps.place == AWAY) & (ps.age < 16))
+    return np.bincount(ps.unit[kids], minlength=ps.capacity)[heads]
+
+
+def settle_units(model, heads: np.ndarray, places: np.ndarray) -> None:
+    """The units of `heads` take urban hukou where they live (`places`: city, or -1 for the county town): their
+    members join the natives there; support is paid within the destination's budget; the unit's savings pay
+    the settling cash, the rest joins the city's or town's capital. A household left with nobody is settled and
+    keeps its land rights - unless they are not kept by law (forced surrender, a counterfactual)."""
+    p, now, ps, h, c, j = model.params, model.in_force, model.persons, model.households, model.counties, model.cities
+    state, ledger = model.state, model.state.ledger
     rng = model.streams["citizenization"]
-    resident = np.flatnonzero((h.hukou == RURAL) & (h.residence != VILLAGE))
-    openness_tier = settlement_openness_of_tier(now)
-    r_open = np.where(h.residence[resident] == CITY, openness_tier[j.tier[np.maximum(h.residence_city[resident], 0)]],
-                      now["settlement_openness_county_town"])
-    take = resident[rng.random(len(resident)) < p["resident_settle_rate"] * r_open]
-    return np.setdiff1d(take, exclude)
+    unit_of = np.full(ps.capacity, -1, np.int64)
+    unit_of[heads] = np.arange(len(heads))
+    members = np.flatnonzero(ps.alive & (ps.place == AWAY))
+    members = members[unit_of[ps.unit[members]] >= 0]
+    which = unit_of[ps.unit[members]]
+    w = h.weight[ps.household[members]]
+    dest_city = places[which]
+    county = ps.county[members]
+    in_city = dest_city >= 0
+    np.add.at(j.native, dest_city[in_city], w[in_city])
+    np.add.at(c.native, county[~in_city], w[~in_city])
+    inside = ~in_city | j.inside[np.maximum(dest_city, 0)]
+    np.add.at(state.natives_by_age, np.minimum(ps.age[members[inside]], len(state.natives_by_age) - 1), w[inside])
+    ledger.citizenized += float(w.sum())
+    ledger.departures += float(w[~inside].sum())  # settled in a city outside the region (province worlds)
+
+    # support, within each destination's budget for it
+    persons_per_unit = np.bincount(which, w, minlength=len(heads))
+    promised = now["citizenization_support"] * support_per_person(model) * persons_per_unit
+    head_city = places
+    demand_city = np.bincount(np.maximum(head_city, 0), promised * (head_city >= 0), minlength=j.n)
+    demand_town = np.bincount(ps.county[heads], promised * (head_city < 0), minlength=c.n)
+    capacity = p["support_capacity_share"]
+    j.support_rate[:] = np.where(demand_city > 0, np.minimum(1.0, capacity * j.output / np.maximum(demand_city, 1e-9)),
+                                 1.0)
+    c.support_rate[:] = np.where(demand_town > 0, np.minimum(1.0, capacity * c.output_town
+                                                             / np.maximum(demand_town, 1e-9)), 1.0)
+    paid = promised * np.where(head_city >= 0, j.support_rate[np.maximum(head_city, 0)],
+                               c.support_rate[ps.county[heads]])
+    ledger.support_spending += float(paid.sum())
+
+    # savings: the settling cash (net of support) is spent, the rest becomes urban capital where they settle
+    unit_savings = ps.savings[heads] * h.weight[ps.household[heads]]
+    cash = np.maximum(p["settling_cash_cost"] * state.wage_index * persons_per_unit - paid, 0.0)
+    spent = np.minimum(np.maximum(unit_savings, 0.0), cash)
+    ledger.settling_costs += float(spent.sum())
+    rest = unit_savings - spent
+    np.add.at(j.K, np.maximum(head_city, 0), rest * (head_city >= 0))
+    np.add.at(c.K_town, ps.county[heads], rest * (head_city < 0))
+    households = np.unique(ps.household[members])
+    ps.release(members)
+    count_members(model)
+    emptied = households[h.members()[households] == 0]
+    mark_settled(model, emptied, rng)
 
 
-def take_urban_hukou(model, households: np.ndarray, residence: np.ndarray, city: np.ndarray) -> None:
-    """Households take urban hukou where they settle; their migrants join them; settling costs come out of
-    savings; land rights are kept, or surrendered in the forced-exit counterfactual."""
-    p, now, mg, h = model.params, model.in_force, model.migrants, model.households
-    if not len(households):
-        return
-    ledger = model.state.ledger
-    rng = model.streams["citizenization"]
-    live = mg.live()
-    settling = np.zeros(h.n, dtype=bool)
-    settling[households] = True
-    joining = live[settling[mg.origin[live]]]  # = live[np.isin(mg.origin[live], households)], in O(n)
-    persons = (h.adults[households].astype(np.int64) + h.children[households] + h.elderly[households]
-               + h.migrants[households])  # = h.members_home()[households] + h.migrants[households]
-    ledger.citizenized += float((persons * h.weight[households]).sum())
-    mg.rejoin(joining, "adults")
-    h.hukou[households] = URBAN
-    h.residence[households] = residence
-    h.residence_city[households] = city
-    h.homestead[households] = np.where(h.homestead[households] == HOMESTEAD_EXITED, HOMESTEAD_EXITED, HOMESTEAD_IDLE)
-    # Settling costs (housing, moving) are spent out of savings.
-    cost = np.minimum(np.maximum(h.savings[households], 0), p["settling_cash_cost"] * model.state.wage_index)
-    h.savings[households] -= cost
-    ledger.settling_costs += float((cost * h.weight[households]).sum())
-    # Counterfactual forced exit: rights surrendered without payment when they are not kept by law.
+def mark_settled(model, households: np.ndarray, rng) -> None:
+    """Households with nobody left of rural hukou are settled; in the forced-exit counterfactual they surrender
+    their rights without payment."""
+    h, now, ledger = model.households, model.in_force, model.state.ledger
+    h.settled[households] = True
     forced = households[rng.random(len(households)) >= now["land_rights_kept_on_settling"]]
-    forced = forced[h.land_state[forced] != LAND_EXITED]
-    surrender_rights(model, forced)
+    forced = forced[h.land[forced] > 0]
     ledger.land_rights_exits += float(h.weight[forced].sum())
+    ledger.land_exited_mu += float((h.land[forced] * h.weight[forced]).sum())
+    surrender_rights(model, forced)
+
+
+def reclassify_villages(model) -> None:
+    """Villages around growing towns become urban: in each county, a share of the remaining rural villages
+    (`in_situ_base_rate` + `in_situ_rate` x the relative growth of its county town - its city for a county of
+    urban districts - this year) is reclassified; their residents count as urban residents without moving.
+    Households in reclassified villages register urban (resident) hukou where they live at a yearly rate that
+    rises with the county town's settlement openness."""
+    p, now, ps, h, c, j = model.params, model.in_force, model.persons, model.households, model.counties, model.cities
+    rng = model.streams["citizenization"]
+    before_c, before_j = c.population.copy(), j.population.copy()
+    count_residents(model)
+    town_growth = np.maximum(c.population - before_c, 0) / np.maximum(before_c, 1.0)
+    city_growth = np.maximum(j.population - before_j, 0) / np.maximum(before_j, 1.0)
+    districts = town_city(model)
+    growth = np.where(districts >= 0, city_growth[np.maximum(districts, 0)], town_growth)
+    chance = np.clip(p["in_situ_base_rate"] + p["in_situ_rate"] * growth, 0, 1)
+    candidates = np.flatnonzero(~h.in_situ_urban & ~h.settled)
+    new = candidates[rng.random(len(candidates)) < chance[h.county[candidates]]]
+    h.in_situ_urban[new] = True
+    c.in_situ_share[:] = np.bincount(h.county, h.in_situ_urban * h.weight, minlength=c.n) / np.maximum(
+        np.bincount(h.county, h.weight, minlength=c.n), 1e-12)
+    rate = p["in_situ_hukou_rate"] * now["settlement_openness_county_town"]
+    rural_hukou = np.zeros(h.n, bool)
+    rural_hukou[ps.household[ps.alive & ~ps.urban_hukou & (ps.place == HOME)]] = True
+    candidates = np.flatnonzero(h.in_situ_urban & rural_hukou)
+    converts = candidates[rng.random(len(candidates)) < rate]
+    is_convert = np.zeros(h.n, bool)
+    is_convert[converts] = True
+    members = np.flatnonzero(ps.alive & (ps.place == HOME) & is_convert[ps.household])
+    ps.urban_hukou[members] = True  # they keep living (and farming) where they are
+    model.state.ledger.citizenized_in_situ += float(h.weight[ps.household[members]].sum())

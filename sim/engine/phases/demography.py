@@ -1,76 +1,112 @@
-"""Phase 8, demography: births, deaths and ageing. Counts per household by binomial draws; migrants age one by
-one in the array; urban natives change at the crude rates. Every birth and death is booked in the ledger."""
+"""Phase 8, demography: people age a year; deaths by age (the schedule's shape scaled to the year's crude death
+rate); births to people of child-bearing age (scaled to the crude birth rate); migrant workers retire home;
+children living with a migrant unit who reach working age take a job where they live. Urban-hukou natives change
+at the crude rates, by age. Every birth and death is booked in the ledger."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import kernels
-from ..people import LAND_EXITED
+from ..ages import mortality_shape
+from ..markets import count_members
+from ..people import ADULT_AGE, AWAY, CITY_JOB, HOME, NO_JOB
 from ..rights import return_land_to_collective
-
-
-def draw_binomial(rng: np.random.Generator, n: np.ndarray, p: float) -> np.ndarray:
-    """`rng.binomial(n, p)` for small counts and one probability: the same counts and the same generator state
-    after (kernels.binomial_inversion is NumPy's algorithm); NumPy itself checks bad input and draws the rare
-    large counts (its BTPE regime)."""
-    n = np.asarray(n, dtype=np.int64)
-    n_max = int(n.max(initial=0))
-    if n.size == 0 or not 0.0 <= p <= 1.0 or n.min() < 0 or min(p, 1.0 - p) * n_max > 30.0:
-        return rng.binomial(n, p)
-    out = np.empty(n.shape, np.int64)
-    kernels.binomial_inversion(rng, n.ravel(), n_max, float(p), out.ravel())
-    return out
+from .labour import send_dependants_home
 
 
 def age_and_renew(model) -> None:
-    """Births, deaths and ageing of household members; migrants age, retire home or die; urban natives change
-    at the crude rates; households with nobody left return their land to the collective."""
-    p, now, h, mg, c, j = model.params, model.in_force, model.households, model.migrants, model.counties, model.cities
+    """Deaths, births and ageing of rural-hukou people; retirement; children of migrant units entering work;
+    urban natives; households with nobody left return their land to the collective."""
+    p, now, h, ps = model.params, model.in_force, model.households, model.persons
     rng = model.streams["demography"]
     ledger = model.state.ledger
-    w = h.weight
-    live = mg.live()
-    fertile = h.adults.astype(np.int64) + h.migrants
-    persons = float((h.members_home() * w).sum() + w[mg.origin[live]].sum())
-    elderly_total = float((h.elderly * w).sum())
-    adults_total = float((fertile * w).sum())
+    max_age = int(p["max_age"])
+    shape = mortality_shape(p, np.arange(max_age + 1))
+    rows = ps.live()
+    age = np.minimum(ps.age[rows], max_age)
+    w = h.weight[ps.household[rows]]
+    persons = float(w.sum())
+    # deaths: the schedule's shape at the level that gives the crude death rate over these people
+    level = now["death_rate"] * persons / max(float((shape[age] * w).sum()), 1e-12)
+    q = np.minimum(level * shape[age], 1.0)
+    q[age >= max_age] = 1.0
+    died = rows[rng.random(len(rows)) < q]
+    # births: to people of child-bearing age, at the rate that gives the crude birth rate
+    fertile = (age >= p["fertile_age_min"]) & (age <= p["fertile_age_max"])
+    chance = min(now["birth_rate"] * persons / max(float(w[fertile].sum()), 1.0), 1.0)
+    parents = rows[fertile][rng.random(int(fertile.sum())) < chance]
+    ps.age[rows] += 1
+
+    ledger.deaths += float(h.weight[ps.household[died]].sum())
+    np.add.at(h.savings, ps.household[died], ps.savings[died])  # what the dead leave goes to their household
+    ps.release(died)
+    parents = parents[ps.alive[parents]]
+    babies = ps.allocate(ps.household[parents])
+    ps.place[babies] = ps.place[parents]
+    ps.unit[babies] = np.where(ps.place[parents] == AWAY, ps.unit[parents], -1)
+    ps.urban_hukou[babies] = ps.urban_hukou[parents]
+    ledger.births += float(h.weight[ps.household[babies]].sum())
+
+    retire(model)
+    start_work_away(model)
+    send_dependants_home(model)
+    count_members(model)
+    age_natives(model)
+    empty = np.flatnonzero((h.members() == 0) & ~h.settled & (h.land > 0))
+    return_land_to_collective(model, empty)
+
+
+def retire(model) -> None:
+    """Migrant workers reaching `migrant_retirement_age` stop working and come home with their savings."""
+    h, ps = model.households, model.persons
+    old = np.flatnonzero(ps.alive & (ps.job != NO_JOB) & (ps.age >= model.params["migrant_retirement_age"]))
+    np.add.at(h.savings, ps.household[old], ps.savings[old])
+    ps.savings[old] = 0.0
+    ps.job[old] = NO_JOB
+    ps.city[old] = -1
+    ps.wage[old] = 0.0
+    ps.place[old] = HOME
+    ps.unit[old] = -1
+
+
+def start_work_away(model) -> None:
+    """Children living with a migrant unit who reach working age take a job of the same kind where they live
+    and head their own unit (the new generation of migrant workers)."""
+    p, h, ps = model.params, model.households, model.persons
+    rng = model.streams["demography"]
+    rows = np.flatnonzero(ps.alive & (ps.place == AWAY) & (ps.job == NO_JOB) & (ps.age == ADULT_AGE))
+    head = ps.unit[rows]
+    working = ps.job[head] != NO_JOB
+    rows, head = rows[working], head[working]
+    ps.job[rows] = ps.job[head]
+    ps.city[rows] = ps.city[head]
+    ps.in_city_proper[rows] = ps.in_city_proper[head]
+    ps.unit[rows] = rows
+    ps.years[rows] = 0
+    ps.employed[rows] = True
+    ps.training[rows] = 0.0
+    ps.skill[rows] = h.skill[ps.household[rows]] * rng.lognormal(p["new_migrant_skill_log_premium"],
+                                                                 p["new_migrant_skill_sd"], len(rows))
+
+
+def age_natives(model) -> None:
+    """Urban-hukou natives: crude birth and death rates applied to each town's and (inside) city's stock; the
+    nation's natives by age lose deaths by the mortality schedule's shape, gain births at age 0, and age."""
+    p, now, c, j, state = model.params, model.in_force, model.counties, model.cities, model.state
+    ledger = state.ledger
     b, d = now["birth_rate"], now["death_rate"]
-    # Rates per person at risk that reproduce the crude rates over the rural-hukou population.
-    p_birth = min(b * persons / max(adults_total, 1.0), 1.0)
-    p_old = min(p["elderly_mortality_share"] * d * persons / max(elderly_total, 1.0), 1.0)
-    p_young = min((1 - p["elderly_mortality_share"]) * d * persons / max(adults_total, 1.0), 1.0)
-
-    births = draw_binomial(rng, fertile, p_birth)
-    old_deaths = draw_binomial(rng, h.elderly, p_old)
-    adult_deaths = draw_binomial(rng, h.adults, p_young)
-    grown = draw_binomial(rng, h.children, p["child_to_adult_rate"])
-    retiring = draw_binomial(rng, h.adults - adult_deaths, p["adult_to_elderly_rate"])
-    h.children += (births - grown).astype(np.int16)
-    h.adults += (grown - adult_deaths - retiring).astype(np.int16)
-    h.elderly += (retiring - old_deaths).astype(np.int16)
-
-    # Migrants age; at the retirement age they go home as elderly; a few die away from home.
-    mg.age[live] += 1
-    u = rng.random(len(live))
-    died = live[u < p_young]
-    retired = live[(mg.age[live] >= p["migrant_retirement_age"]) & (u >= p_young)]
-    died_weight = w[mg.origin[died]].sum()
-    mg.rejoin(retired, "elderly")
-    mg.rejoin(died, None)
-
-    ledger.births += float((births * w).sum())
-    ledger.deaths += float(((old_deaths + adult_deaths) * w).sum() + died_weight)
-
-    # Urban natives: crude rates applied to the stocks (inside the region only for cities).
-    for stock in (c.native, j.native):
+    for stock, inside in ((c.native, None), (j.native, j.inside)):
         born, dead = b * stock, d * stock
-        if stock is j.native:
-            born, dead = born * j.inside, dead * j.inside
+        if inside is not None:
+            born, dead = born * inside, dead * inside
         stock += born - dead
         ledger.births += float(born.sum())
         ledger.deaths += float(dead.sum())
-
-    # Households with nobody left: their contracted land returns to the collective.
-    empty = np.flatnonzero((h.members_home() == 0) & (h.migrants == 0) & (h.land_state != LAND_EXITED))
-    return_land_to_collective(model, empty)
+    by_age = state.natives_by_age
+    total = by_age.sum()
+    shape = mortality_shape(p, np.arange(len(by_age)))
+    deaths = by_age * np.minimum(shape * d * total / max(float((shape * by_age).sum()), 1e-12), 1.0)
+    alive = by_age - deaths
+    by_age[1:] = alive[:-1]
+    by_age[-1] += alive[-1]
+    by_age[0] = b * total

@@ -46,3 +46,7 @@ def improve_services(model) -> None:
     c.village_service += (p["service_catch_up_rate"] * now["county_services_to_villages"] * (c.town_service - c.village_service)
                           + p["village_service_drift"] * (1 - c.village_service))
     c.infra += p["infrastructure_build_rate"] * now["county_infrastructure"] * (1 - c.infra)
+    # services for non-hukou residents are delivered toward what `services_by_residence` promises
+    rate = p["access_delivery_rate"]
+    for place in (c, j):
+        place.migrant_access += rate * (now["services_by_residence"] - place.migrant_access)

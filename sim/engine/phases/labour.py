@@ -1,134 +1,73 @@
-"""Phase 4, labour: migrants earn, remit and reconsider (stay, another city, the county town, home); workers at
-home choose between farming, the county town and k sampled cities by random utility; skills training; urban
-talent drawn to villages. Vectorized over the deciders (compiled loops around NumPy's log)."""
+"""Phase 4, labour: training, a year of pay, then who works where. Migrant workers reconsider (stay, return to
+farming, a village or county-town job, another city); people of working age at home without a non-farm job
+choose between farming, a village non-farm job, a county-town job and k sampled cities, by random utility with
+age-specific terms. Urban talent is drawn to villages. Vectorized over the deciders (`kernels.work_utilities`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .. import kernels
-from ..incomes import business_income, pay_migrants, transfer_per_capita
-from ..markets import (commute_cost, employment_chance, network_shares, sample_destinations, service_access,
-                       settlement_openness_of_tier)
-from ..people import DEST_CITY, DEST_TOWN, VILLAGE
+from ..incomes import pay_workers, rural_transfer_per_capita
+from ..markets import (GUIDE_BUCKETS, city_access, commute_cost, count_members, destination_search,
+                       employment_chance, town_access, update_network)
+from ..people import ADULT_AGE, AWAY, CITY_JOB, HOME, NO_JOB, TOWN_JOB, VILLAGE_JOB
 
 NETWORK_FLOOR = 0.002  # share added before the log of the network share (a county with no migrants in a city)
+ASC_NAMES = ("home_to_village", "home_to_town", "home_to_city", "return", "outbound_to_local", "to_city")
+STAY, FARM, VILLAGE, TOWN, FIRST_CITY = 0, 1, 2, 3, 4  # columns of the utilities
 
 
 # ---------------------------------------------------------------------------------------------- utilities
-def city_utility(model, county: np.ndarray, city: np.ndarray, skill: np.ndarray,
-                 correction: np.ndarray | None = None) -> np.ndarray:
-    """Systematic utility of working in `city` (n x k) for workers from `county` with `skill` (n each), plus
-    the choice-set `correction` per county x city pair when given.
-
-    Terms that depend only on the city are computed once per city and those that depend on the county and city
-    once per pair, then gathered by compiled loops (`kernels.city_income`, `kernels.add_city_terms`): the same
-    numbers, in the same order of operations, as computing them per worker and candidate with NumPy:
-    p_inc * log(max(floor, pay * skill - living)) + services - distance + network (+ correction)."""
-    p, j, tables = model.params, model.cities, model.state.tables
-    pay = employment_chance(model, j.unemployment) * j.wage  # expected wage per efficiency unit, by city
-    openness = settlement_openness_of_tier(model.in_force)[j.tier]
-    services = p["utility_services"] * service_access(model, openness) * j.service
-    distance = tables.derived("distance_utility", model.world.distance,
-                              lambda d: (p["utility_distance"] * np.log1p(d)).ravel())
-    network = tables.derived("network_utility", tables.network_share,
-                             lambda n: (p["utility_network"] * np.log(n + NETWORK_FLOOR)).ravel())
-    u = kernels.city_income(pay, j.living_cost, city, skill, p["income_floor"])
-    np.log(u, out=u)  # NumPy's log, as everywhere else in the model
-    kernels.add_city_terms(u, p["utility_income"], services, distance, network,
-                           distance if correction is None else correction, county, city, j.n, correction is not None)
-    return u
-
-
-def town_utility(model, county: np.ndarray, skill: np.ndarray) -> np.ndarray:
-    """Working in the home county town (commuting or living there):
-    p_inc * log(max(floor, employment chance * wage * skill - min(commute cost, living cost))) + services
-    - distance village-town + part of the home attachment (compiled loops around NumPy's log)."""
-    p, c = model.params, model.counties
-    u = kernels.town_income(county, skill, employment_chance(model, c.unemployment), c.wage, commute_cost(model),
-                            c.living_cost, p["income_floor"])
-    np.log(u, out=u)
-    access = service_access(model, model.in_force["settlement_openness_county_town"])
-    kernels.finish_town_utility(u, county, p["utility_income"], p["utility_services"] * access, c.town_service,
-                                p["utility_distance"] * np.log1p(p["village_town_km"]),
-                                p["utility_home_attachment"] * p["town_attachment_share"])
-    return u
+def _place_terms(model) -> dict:
+    """The per-place and per-pair terms of the work utilities this year."""
+    p, c, j, tables = model.params, model.counties, model.cities, model.state.tables
+    k = int(p["choice_set_size"])
+    flat, guide = destination_search(model)
+    return dict(
+        flat=flat, guide=guide, n_j=j.n,
+        city_pay=employment_chance(model, j.unemployment) * j.wage,
+        city_living=j.living_cost,
+        city_services=p["utility_services"] * city_access(model) * j.service,
+        town_pay=employment_chance(model, c.unemployment) * c.wage,
+        town_cost=np.minimum(commute_cost(model), c.living_cost),
+        town_services=(p["utility_services"] * town_access(model) * c.town_service
+                       - p["utility_distance"] * np.log1p(p["village_town_km"])),
+        village_pay=employment_chance(model, c.unemployment) * c.village_wage,
+        farm_income=c.farm_income_per_worker,
+        amenity=p["utility_services"] * (p["amenity_service_weight"] * c.village_service
+                                         + p["amenity_infrastructure_weight"] * c.infra),
+        transfer=rural_transfer_per_capita(model),
+        distance_term=tables.derived("distance_utility", model.world.distance,
+                                     lambda d: (p["utility_distance"] * np.log1p(d)).ravel()),
+        network_term=tables.derived("network_utility", tables.network_share,
+                                    lambda n: (p["utility_network"] * np.log(n + NETWORK_FLOOR)).ravel()),
+        correction=tables.derived("sampling_correction", tables.destination_q,
+                                  lambda q: (-np.log(q * k)).ravel()),
+    )
 
 
-def home_utility(model, county: np.ndarray, skill: np.ndarray, savings: np.ndarray) -> np.ndarray:
-    """Farming and living in the village; rural finance and talent incentives add business income:
-    p_inc * log(max(floor, farm income * sqrt(skill / median) + business income + transfers)) + amenity +
-    attachment (compiled loops around NumPy's log)."""
-    p, c = model.params, model.counties
-    u = kernels.home_income(county, skill, business_income(model, savings), c.farm_income_per_worker,
-                            p["rural_skill_median"], transfer_per_capita(model), p["income_floor"])
-    np.log(u, out=u)
-    kernels.finish_home_utility(u, county, p["utility_income"], p["utility_services"], c.village_service, c.infra,
-                                p["amenity_service_weight"], p["amenity_infrastructure_weight"],
-                                p["utility_home_attachment"])
-    return u
+def work_utilities(model, rows: np.ndarray, x: np.ndarray, terms: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Utilities (rows x (4 + k)) of the work options of the persons in `rows`, and their sampled cities, from
+    candidate uniforms `x` (rows x k); see `kernels.work_utilities` for the terms."""
+    p, ps, h = model.params, model.persons, model.households
+    t = terms if terms is not None else _place_terms(model)
+    asc = np.array([model.state.tables.choice_constants[name] for name in ASC_NAMES])
+    return kernels.work_utilities(
+        ps.county[rows], ps.skill[rows], ps.age[rows].astype(np.float64), ps.job[rows], ps.city[rows],
+        ps.years[rows].astype(np.float64), ps.employed[rows], model.state.dependants[rows].astype(np.float64),
+        h.home_children[ps.household[rows]], x, t["flat"], t["guide"], GUIDE_BUCKETS, t["n_j"], t["city_pay"],
+        t["city_living"], t["city_services"], t["town_pay"], t["town_cost"], t["town_services"], t["village_pay"],
+        t["farm_income"], t["amenity"], t["transfer"], t["distance_term"], t["network_term"], t["correction"],
+        p["utility_income"], p["income_floor"], p["rural_skill_median"], p["utility_home_attachment"],
+        p["utility_home_attachment"] * p["town_attachment_share"], p["family_tie"], p["city_age_penalty"],
+        p["city_age_reference"], p["tenure_bonus"], p["tenure_cap_years"], p["unemployed_stay_penalty"],
+        p["return_age"], p["return_age_pull"], p["dependant_cost_share"], asc)
 
 
-# ---------------------------------------------------------------------------------------------- choice sets
-def _city_options(model, county, skill, rng):
-    k = int(model.params["choice_set_size"])
-    candidates = sample_destinations(model, county, k, rng)
-    q_correction = model.state.tables.derived("sampling_correction", model.state.tables.destination_q,
-                                              lambda q: (-np.log(q * k)).ravel())
-    return city_utility(model, county, candidates, skill, correction=q_correction), candidates
-
-
-def home_worker_utilities(model, rows: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Utilities of [farm at home, county town, k sampled cities] for one adult of each household in `rows`."""
-    p, h, asc = model.params, model.households, model.state.tables.choice_constants
-    county, skill = h.county[rows], h.skill[rows]
-    u_cities, candidates = _city_options(model, county, skill, rng)
-    u_town = town_utility(model, county, skill) + asc["home_to_town"]
-    u_home = home_utility(model, county, skill, h.savings[rows]) + p["family_tie"] * (h.children[rows] > 0)
-    u = np.empty((len(rows), 2 + u_cities.shape[1]))  # = column_stack([u_home, u_town, u_cities + asc])
-    u[:, 0], u[:, 1] = u_home, u_town
-    np.add(u_cities, asc["home_to_city"], out=u[:, 2:])
-    return u, candidates
-
-
-def migrant_utilities(model, rows: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Utilities of [stay, return home, county town, k sampled cities] for the migrants in `rows`."""
-    p, mg, asc = model.params, model.migrants, model.state.tables.choice_constants
-    county, skill = mg.county[rows], mg.skill[rows]
-    u_cities, candidates = _city_options(model, county, skill, rng)
-    u_town = town_utility(model, county, skill)
-    u_home = home_utility(model, county, skill, mg.savings[rows]) + p["return_age_pull"] * np.maximum(
-        mg.age[rows] - p["return_age"], 0)
-    out = mg.dest_kind[rows] == DEST_CITY
-    here = np.where(out, city_utility(model, county, np.maximum(mg.dest_city[rows], 0)[:, None], skill)[:, 0], u_town)
-    here = (here + p["tenure_bonus"] * np.minimum(mg.years[rows], p["tenure_cap_years"])
-            - np.where(mg.employed[rows], 0, p["unemployed_stay_penalty"]))
-    u_town = u_town + np.where(out, asc["migrant_to_town"], 0.0)
-    u = np.empty((len(rows), 3 + u_cities.shape[1]))  # = column_stack([here, u_home + asc, u_town, u_cities + asc])
-    u[:, 0] = here
-    np.add(u_home, asc["migrant_return"], out=u[:, 1])
-    u[:, 2] = u_town
-    np.add(u_cities, asc["migrant_to_city"], out=u[:, 3:])
-    return u, candidates
-
-
-def add_gumbel_noise(u: np.ndarray, rng) -> None:
-    """`u += rng.gumbel(size=u.shape)`, from the same uniforms and so the same stream position, but with the
-    vectorized log (NumPy's Gumbel is U = 1 - next_double, then -log(-log U) with a scalar log per draw):
-    2.9x faster. The noise may differ from NumPy's in the last bits (1 value in 250, by < 5e-13 relative); a
-    choice could change only if two alternatives tied to that precision, and the regression test shows none
-    does."""
-    state = rng.bit_generator.state
-    noise = rng.random(u.shape)
-    np.subtract(1.0, noise, out=noise)
-    if (noise == 1.0).any():  # NumPy rejects U == 1 and draws again (p = 2^-53 per draw): take its exact path
-        rng.bit_generator.state = state
-        u += rng.gumbel(size=u.shape)
-        return
-    np.log(noise, out=noise)
-    np.negative(noise, out=noise)
-    np.log(noise, out=noise)
-    u -= noise
+def candidate_uniforms(model, n: int, rng) -> np.ndarray:
+    """Uniforms for the sampled cities (n x k); x + county stays below the county's row end after rounding."""
+    return rng.random((n, int(model.params["choice_set_size"]))) * 0.999999
 
 
 # ---------------------------------------------------------------------------------------------- choice constants
@@ -141,123 +80,142 @@ def _logit_shares(u: np.ndarray, groups: list[slice]) -> np.ndarray:
 def calibrate_choice_constants(model) -> None:
     """Alternative-specific constants that reproduce the 2013 yearly choice shares (`target_*` parameters).
 
-    Without them the sampled logit would send most reconsidering workers to some city, since many cities
-    compete with one farm; the constants stand for everything the utilities leave out (attachment, information,
-    job search), fixed at the start so levers move behaviour from there.
-    """
-    p, h, mg, tables = model.params, model.households, model.migrants, model.state.tables
+    Without them the sampled logit would send most deciders to some city, since many cities compete with one
+    farm; the constants stand for everything the utilities leave out (attachment, information, job search),
+    fixed at the start so levers move behaviour from there. Fitted on a sample of deciders with the same
+    candidate cities in every round (drawn from the "calibration" stream)."""
+    p, ps, tables = model.params, model.persons, model.state.tables
     rng = model.streams["calibration"]
-    tables.network_share = network_shares(model)
-    tables.choice_constants = asc = dict(home_to_town=0.0, home_to_city=0.0, migrant_return=0.0,
-                                         migrant_to_town=0.0, migrant_to_city=0.0)
+    update_network(model)
+    tables.choice_constants = asc = {name: 0.0 for name in ASC_NAMES}
     sample = p["choice_calibration_sample"]
-    homes = np.flatnonzero((h.residence == VILLAGE) & (h.adults > 0))
+    homes = home_deciders(model, np.ones(ps.capacity, bool))
     homes = homes[rng.random(len(homes)) < min(1.0, sample / max(len(homes), 1))]
-    live = mg.live()
-    live = live[rng.random(len(live)) < min(1.0, sample / max(len(live), 1))]
-    targets_home = np.array([p["target_home_to_town"], p["target_home_to_city"]])
-    targets_mig = np.array([p["target_migrant_return"], p["target_migrant_to_town"], p["target_migrant_to_city"]])
+    outbound = np.flatnonzero(ps.alive & (ps.job == CITY_JOB))
+    outbound = outbound[rng.random(len(outbound)) < min(1.0, sample / max(len(outbound), 1))]
+    x_home, x_out = candidate_uniforms(model, len(homes), rng), candidate_uniforms(model, len(outbound), rng)
+    terms = _place_terms(model)
+    targets_home = [p["target_home_to_village"], p["target_home_to_town"], p["target_home_to_city"]]
+    targets_out = [p["target_migrant_return"], p["target_migrant_to_local"], p["target_migrant_to_city"]]
     for _ in range(int(p["choice_calibration_rounds"])):
-        u, _c = home_worker_utilities(model, homes, np.random.default_rng(1))
-        shares = _logit_shares(u, [slice(1, 2), slice(2, None)])
-        asc["home_to_town"] += np.log(targets_home[0] / shares[0])
-        asc["home_to_city"] += np.log(targets_home[1] / shares[1])
-        u, _c = migrant_utilities(model, live, np.random.default_rng(2))
-        out = mg.dest_kind[live] == DEST_CITY
-        u_out = u[out]
-        shares = _logit_shares(u_out, [slice(1, 2), slice(2, 3), slice(3, None)])
-        asc["migrant_return"] += np.log(targets_mig[0] / shares[0])
-        asc["migrant_to_town"] += np.log(targets_mig[1] / shares[1])
-        asc["migrant_to_city"] += np.log(targets_mig[2] / shares[2])
+        u, _c = work_utilities(model, homes, x_home, terms)
+        shares = _logit_shares(u, [slice(VILLAGE, VILLAGE + 1), slice(TOWN, TOWN + 1), slice(FIRST_CITY, None)])
+        for name, target, share in zip(ASC_NAMES[:3], targets_home, shares):
+            asc[name] += np.log(target / share)
+        u, _c = work_utilities(model, outbound, x_out, terms)
+        shares = _logit_shares(u, [slice(FARM, FARM + 1), slice(VILLAGE, TOWN + 1), slice(FIRST_CITY, None)])
+        for name, target, share in zip(ASC_NAMES[3:], targets_out, shares):
+            asc[name] += np.log(target / share)
 
 
 # ---------------------------------------------------------------------------------------------- the phase
 def choose_work(model) -> None:
     """The labour phase: networks, training, this year's pay, then migrants' and home workers' choices."""
-    model.state.tables.network_share = network_shares(model)
+    update_network(model)
     train(model)
-    pay_migrants(model)
-    returned_talent = reconsider_migrants(model)
-    leave_home(model)
+    pay_workers(model)
+    terms = _place_terms(model)
+    returned_talent = reconsider_workers(model, terms)
+    leave_home(model, terms)
+    send_dependants_home(model)
+    count_members(model)
     draw_urban_talent(model, returned_talent)
 
 
-def reconsider_migrants(model) -> np.ndarray:
-    """A share of migrants (and all unemployed or old ones) reconsider: stay, another sampled city, the county
-    town, or home. Returns the skilled returnees per county (talent going back to villages)."""
-    p, mg, h = model.params, model.migrants, model.households
+def home_deciders(model, draw_ok: np.ndarray) -> np.ndarray:
+    """Rows of people at home of working age (16 to `leave_age_max`) without a non-farm job, where `draw_ok`."""
+    ps = model.persons
+    return np.flatnonzero(ps.alive & (ps.place == HOME) & (ps.job == NO_JOB) & (ps.age >= ADULT_AGE)
+                          & (ps.age <= model.params["leave_age_max"]) & draw_ok[: ps.capacity])
+
+
+def reconsider_workers(model, terms: dict) -> np.ndarray:
+    """A share of migrant workers (and all unemployed or old ones) reconsider. Returns the skilled returnees per
+    county (talent going back to villages)."""
+    p, ps, h = model.params, model.persons, model.households
     rng = model.streams["labour"]
-    live = mg.live()
-    u_reconsider = rng.random(len(live))
-    unemployed = ~mg.employed[live]
-    old = mg.age[live] >= p["return_age"]
-    decide = live[(u_reconsider < p["reconsider_rate_migrant"]) | unemployed | old]
-    u, candidates = migrant_utilities(model, decide, rng)
-    add_gumbel_noise(u, rng)
-    choice = u.argmax(axis=1)
-    out = mg.dest_kind[decide] == DEST_CITY
-    stay = (choice == 0) | ((choice == 2) & ~out)
-    go_home = choice == 1
-    to_town = (choice == 2) & out
-    to_city = choice >= 3
-    movers = decide[to_city]
-    mg.dest_kind[movers] = DEST_CITY
-    mg.dest_city[movers] = candidates[to_city, choice[to_city] - 3]
-    mg.years[movers] = 0
-    towners = decide[to_town]
-    mg.dest_kind[towners] = DEST_TOWN
-    mg.dest_city[towners] = -1
-    mg.years[towners] = 0
-    mg.lives_in_town[towners] = rng.random(len(towners)) < p["local_migrant_lives_in_town"]
-    mg.years[decide[stay]] += 1
-    returners = decide[go_home]
-    skilled = returners[mg.skill[returners] > p["talent_skill_threshold"]]
-    model.state.ledger.talent_to_rural += float(h.weight[mg.origin[skilled]].sum())
-    returned_talent = np.bincount(mg.county[skilled], h.weight[mg.origin[skilled]], minlength=model.counties.n)
-    return_home(model, returners)
+    workers = ps.workers()
+    draw = rng.random(len(workers))
+    decide = workers[(draw < p["reconsider_rate_migrant"]) | ~ps.employed[workers]
+                     | (ps.age[workers] >= p["return_age"])]
+    u, cand = work_utilities(model, decide, candidate_uniforms(model, len(decide), rng), terms)
+    choice = kernels.add_gumbel_and_choose(u, rng.random(u.shape))
+    stay = choice == STAY
+    ps.years[decide[stay]] += 1
+    returners = decide[choice == FARM]
+    skilled = returners[ps.skill[returners] > p["talent_skill_threshold"]]
+    ledger = model.state.ledger
+    ledger.talent_to_rural += float(h.weight[ps.household[skilled]].sum())
+    returned_talent = np.bincount(ps.county[skilled], h.weight[ps.household[skilled]], minlength=model.counties.n)
+    origin = ps.household[returners]
+    np.maximum.at(h.skill, origin, p["returnee_skill_mix"] * (h.skill[origin] + ps.skill[returners]))
+    take_jobs(model, decide, choice, cand, rng)
     return returned_talent
 
 
-def return_home(model, rows: np.ndarray) -> None:
-    """Migrants come back to their household as working adults, bringing their savings and skills: a returnee
-    lifts the household's skill toward their own (skills learned in town and city jobs)."""
-    mg, h = model.migrants, model.households
-    origin = mg.origin[rows]
-    mix = model.params["returnee_skill_mix"]
-    np.maximum.at(h.skill, origin, mix * (h.skill[origin] + mg.skill[rows]))
-    mg.rejoin(rows, "adults")
-
-
-def leave_home(model) -> None:
-    """A share of households with adults at home in the village reconsider: one adult farms on, or leaves for
-    the county town or a sampled city (a new migrant row)."""
-    p, h = model.params, model.households
+def leave_home(model, terms: dict) -> None:
+    """A share of the people of working age at home without a non-farm job reconsider: farm on, or take a
+    village, county-town or city job."""
+    p, ps, h = model.params, model.persons, model.households
     rng = model.streams["labour"]
-    at_home = np.flatnonzero((h.residence == VILLAGE) & (h.adults > 0))
-    u_reconsider = rng.random(len(at_home))
-    decide = at_home[u_reconsider < p["reconsider_rate_home"]]
-    u, candidates = home_worker_utilities(model, decide, rng)
-    add_gumbel_noise(u, rng)
-    choice = u.argmax(axis=1)
-    leave = choice >= 1
-    leavers = decide[leave]
-    mg = model.migrants
-    rows = mg.allocate(leavers)
-    local = choice[leave] == 1
-    mg.dest_kind[rows] = np.where(local, DEST_TOWN, DEST_CITY)
-    mg.dest_city[rows] = np.where(local, -1, candidates[leave, np.maximum(choice[leave] - 2, 0)])
-    age = rng.normal(p["new_migrant_age"], p["new_migrant_age_sd"], len(rows))
-    mg.age[rows] = np.clip(age, p["worker_age_min"], p["new_migrant_age_max"]).astype(np.int16)
-    mg.skill[rows] = h.skill[leavers] * rng.lognormal(p["new_migrant_skill_log_premium"], p["new_migrant_skill_sd"],
-                                                      len(rows))
-    mg.lives_in_town[rows] = local & (rng.random(len(rows)) < p["local_migrant_lives_in_town"])
-    mg.employed[rows] = True
-    h.adults[leavers] -= 1
+    draw = np.zeros(ps.capacity, bool)
+    draw[:] = rng.random(ps.capacity) < p["reconsider_rate_home"]
+    decide = home_deciders(model, draw)
+    u, cand = work_utilities(model, decide, candidate_uniforms(model, len(decide), rng), terms)
+    choice = kernels.add_gumbel_and_choose(u, rng.random(u.shape))
+    movers = choice != STAY
+    rows = decide[movers]
+    ps.skill[rows] = h.skill[ps.household[rows]] * rng.lognormal(p["new_migrant_skill_log_premium"],
+                                                                 p["new_migrant_skill_sd"], len(rows))
+    ps.training[rows] = 0.0
+    ps.employed[rows] = True
+    take_jobs(model, rows, choice[movers], cand[movers], rng)
+
+
+def take_jobs(model, rows: np.ndarray, choice: np.ndarray, cand: np.ndarray, rng) -> None:
+    """Apply work choices: farming at home (no job), a village job (living at home), a county-town job (living
+    there or commuting), a city job (living in the city proper or its fringe). A worker living away heads a
+    unit; one who comes home leaves its dependants to come home too (`send_dependants_home`)."""
+    p, ps, h = model.params, model.persons, model.households
+    changing = choice != STAY
+    rows, choice, cand = rows[changing], choice[changing], cand[changing]
+    ps.years[rows] = 0
+    # a worker coming to live at home brings its savings into the household's
+    home = rows[choice <= TOWN]
+    np.add.at(h.savings, ps.household[home], ps.savings[home])
+    ps.savings[home] = 0.0
+    to_farm, to_village, to_town = rows[choice == FARM], rows[choice == VILLAGE], rows[choice == TOWN]
+    to_city = choice >= FIRST_CITY
+    for group, job in ((to_farm, NO_JOB), (to_village, VILLAGE_JOB), (to_town, TOWN_JOB)):
+        ps.job[group] = job
+        ps.city[group] = -1
+        ps.place[group] = HOME
+        ps.unit[group] = -1
+    ps.wage[to_farm] = 0.0
+    lives_in_town = to_town[rng.random(len(to_town)) < p["local_migrant_lives_in_town"]]
+    ps.place[lives_in_town] = AWAY
+    ps.unit[lives_in_town] = lives_in_town
+    city_rows = rows[to_city]
+    ps.job[city_rows] = CITY_JOB
+    ps.city[city_rows] = cand[to_city, choice[to_city] - FIRST_CITY]
+    ps.in_city_proper[city_rows] = rng.random(len(city_rows)) < p["city_worker_in_city_proper"]
+    ps.place[city_rows] = AWAY
+    ps.unit[city_rows] = city_rows
+
+
+def send_dependants_home(model) -> None:
+    """Dependants whose unit head no longer lives away (came home, died, settled) go home."""
+    ps = model.persons
+    away = np.flatnonzero(ps.alive & (ps.place == AWAY))
+    head = ps.unit[away]
+    orphaned = away[(~ps.alive[head]) | (ps.place[head] != AWAY) | (ps.unit[head] != head)]
+    ps.place[orphaned] = HOME
+    ps.unit[orphaned] = -1
 
 
 def draw_urban_talent(model, returned_talent: np.ndarray) -> None:
-    """Urban talent drawn to villages by incentives (seconded, not resident: it raises farm productivity),
-    besides the skilled migrants who returned this year."""
+    """Urban talent drawn to villages by incentives (seconded, not resident: it raises farm and village-firm
+    productivity), besides the skilled migrants who returned this year."""
     p, c = model.params, model.counties
     talent = p["talent_per_incentive"] * model.in_force["urban_talent_incentive"] * c.rural_residents
     c.talent[:] = returned_talent + talent
@@ -265,13 +223,24 @@ def draw_urban_talent(model, returned_talent: np.ndarray) -> None:
 
 
 def train(model) -> None:
-    """Skills training reaches a share of migrants and of rural households each year."""
-    p, mg, h = model.params, model.migrants, model.households
+    """Skills training: a share of the workers never trained get one course (a one-time log-skill gain, paid by
+    their home county); every training gain depreciates each year (skills become outdated)."""
+    p, ps, h, c = model.params, model.persons, model.households, model.counties
     rng = model.streams["training"]
-    gain = np.exp(p["training_skill_gain"])
-    cover = model.in_force["skills_training_coverage"]
-    live = mg.live()
-    trained = live[rng.random(len(live)) < cover]
-    mg.skill[trained] = np.minimum(mg.skill[trained] * gain, p["skill_cap"])
-    hh = rng.random(h.n) < cover * p["household_training_share"]
-    h.skill[hh] = np.minimum(h.skill[hh] * gain, p["skill_cap"])
+    workers = ps.workers()
+    trained = workers[ps.training[workers] > 0]
+    loss = p["training_depreciation"] * ps.training[trained]
+    ps.training[trained] -= loss
+    ps.skill[trained] *= np.exp(-loss)
+    fresh = workers[ps.training[workers] <= 0]
+    new = fresh[rng.random(len(fresh)) < model.in_force["skills_training_coverage"]]
+    gain = p["training_skill_gain"]
+    ps.training[new] = gain
+    ps.skill[new] = np.minimum(ps.skill[new] * np.exp(gain), p["skill_cap"])
+    w = h.weight[ps.household[new]]
+    cost = p["training_cost"] * model.state.wage_index * w
+    np.subtract.at(c.fiscal, ps.county[new], cost)
+    ledger = model.state.ledger
+    ledger.public_spending += float(cost.sum())
+    ledger.training_spending += float(cost.sum())
+    ledger.trained += float(w.sum())
