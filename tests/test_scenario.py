@@ -15,21 +15,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import yaml_loader
+from sim.scenario import yaml_reader
 from sim.inputs.config import normalize_config
 from sim.inputs.registry import LEVERS, UNCERTAINTIES
 from sim.inputs.policy import PolicyTable
 from sim.inputs.schedule import Schedule
-from sim.scenario import (
-    DOC_BEGIN,
-    DOC_END,
-    Scenario,
-    ScenarioError,
-    json_schema,
-    load_scenario,
-    parameter_tables_markdown,
-    validate_files,
-)
+from sim.scenario import Scenario, ScenarioError, json_schema, load_scenario, validate_files
+from sim.scenario.docs import DOC_BEGIN, DOC_END, parameter_tables_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -56,7 +48,7 @@ def errors_of(path: Path | str) -> list[str]:
 
 def own_data(path: Path) -> dict:
     """The file's own content (no extends), as the strict reader sees it."""
-    return yaml_loader.read(path).data
+    return yaml_reader.read(path).data
 
 
 def table(scenario: Scenario) -> PolicyTable:
@@ -81,10 +73,10 @@ def test_shipped_round_trip_and_engine_format(path, tmp_path):
     assert again == scenario
     assert again.config_hash() == scenario.config_hash()
     assert again.to_yaml() == text
-    assert "extends" not in yaml_loader.parse(text).data
+    assert "extends" not in yaml_reader.parse(text).data
 
     dump = scenario.model_dump(mode="python")
-    assert set(dump) == {"name", "description", "world", "time", "seeds", "uncertainties", "levers"}
+    assert set(dump) == {"name", "description", "world", "time", "seeds", "uncertainties", "levers", "parameters"}
     assert set(dump["world"]) == {"preset", "households", "counties", "counties_csv", "cities_csv"}
     for section, registry in (("levers", LEVERS), ("uncertainties", UNCERTAINTIES)):
         for key, spec in dump[section].items():
@@ -482,7 +474,7 @@ def test_json_schema_describes_the_format():
     schema = json_schema()
     text = json.dumps(schema)
     assert set(schema["properties"]) == {"name", "description", "extends", "world", "time", "seeds",
-                                         "uncertainties", "levers"}
+                                         "uncertainties", "levers", "parameters"}
     defs = schema["$defs"]
     assert set(defs["Levers"]["properties"]) == set(LEVERS)
     assert set(defs["Uncertainties"]["properties"]) == set(UNCERTAINTIES)
@@ -500,7 +492,7 @@ def test_json_schema_describes_the_format():
 def test_docs_list_every_key_and_are_up_to_date():
     doc = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
     block = doc.split(DOC_BEGIN, 1)[1].split(DOC_END, 1)[0]
-    assert block.strip() == parameter_tables_markdown().strip(), "run: python -m sim.scenario docs"
+    assert block.strip() == parameter_tables_markdown().strip(), "run: python -m sim.scenario.docs"
     for name in ALL_NAMES:
         assert f"| `{name}` |" in block
     for key in ("world.preset", "world.households", "world.counties", "world.counties_csv", "world.cities_csv",
