@@ -129,11 +129,10 @@ def reference_of(start_from: str) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _scenario_config(name: str, households: int, end_year: int) -> dict:
-    from sim.runner import prepare_scenario
-    from sim.scenario import load_scenario
+    from sim.scenario import Overrides, load_scenario
 
-    path = SCENARIO_DIR / f"{name}.yaml"
-    return prepare_scenario(load_scenario(path), households=households, end_year=end_year, source=str(path)).config
+    scenario = Overrides(households=households, end_year=end_year).apply(load_scenario(SCENARIO_DIR / f"{name}.yaml"))
+    return scenario.model_dump(mode="python")
 
 
 def scenario_config(name: str, households: int, end_year: int) -> dict:
