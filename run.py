@@ -51,12 +51,14 @@ def _positive(text: str) -> int:
 
 
 def _year(text: str) -> int:
+    from sim.scenario import YEAR_MAX, YEAR_MIN
+
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a year, got {text!r}") from None
-    if not 1900 <= value <= 2200:
-        raise argparse.ArgumentTypeError(f"expected a year between 1900 and 2200, got {text!r}")
+    if not YEAR_MIN <= value <= YEAR_MAX:
+        raise argparse.ArgumentTypeError(f"expected a year between {YEAR_MIN} and {YEAR_MAX}, got {text!r}")
     return value
 
 
@@ -116,82 +118,62 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def cmd_run(argv: list[str]) -> int:
-    args = run_parser().parse_args(argv)
-    from sim.runner import RunnerError, default_workers, faults_from_env, prepare, prepared_from_folder, run_ensemble
-    from sim.scenario import ScenarioError
-
-    scheduler = args.scheduler or None
+def _scheduler(args: argparse.Namespace) -> str | None:
     if args.engine == "serial" and args.scheduler:
         raise UsageError("--scheduler needs --engine dask")
     if args.engine == "serial" and args.workers and args.workers > 1:
         raise UsageError("--workers needs --engine dask")
-    if scheduler is None and args.engine != "serial":
-        scheduler = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    faults = faults_from_env()
+    if args.scheduler or args.engine == "serial":
+        return args.scheduler or None
+    return os.environ.get("DASK_SCHEDULER_ADDRESS") or None
 
-    if args.resume:
-        given = [o for o, v in (("FILE", args.files), ("--seeds", args.seeds), ("--households", args.households),
-                                ("--end-year", args.end_year), ("--out", args.out)) if v]
-        if given:
-            raise UsageError(f"--resume takes the scenarios and options of the folder; drop {', '.join(given)}")
-        out = Path(args.resume)
-        prepared = prepared_from_folder(out)
-        resume = True
-    else:
-        files = [Path(f) for f in args.files] or [HERE / "scenarios" / f"{n}.yaml" for n in STRATEGIES]
-        for f in files:
-            if not f.exists():
-                raise UsageError(f"no such file: {f}")
-            if not f.is_file():
-                raise UsageError(f"not a file: {f}")
-        try:
-            prepared = prepare(files, seeds=args.seeds, households=args.households, end_year=args.end_year)
-        except ScenarioError as exc:
-            for line in exc.messages:
-                print(line, file=sys.stderr)
-            return 2
-        for p in prepared:
-            if p.end_year < p.start_year:
-                raise UsageError(f"{p.name}: end year {p.end_year} is before start year {p.start_year}")
-        out = Path(args.out) if args.out else _default_out([p.name for p in prepared])
-        if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise UsageError(f"--out {out} exists and is not empty (use a new folder, or --resume {out})")
-        resume = False
 
-    nruns = sum(p.replicates for p in prepared)
+def _resumed(args: argparse.Namespace) -> tuple[list, Path]:
+    """The scenarios and folder of `--resume DIR`."""
+    from sim.ensemble import prepared_from_folder
+
+    given = [o for o, v in (("FILE", args.files), ("--seeds", args.seeds), ("--households", args.households),
+                            ("--end-year", args.end_year), ("--out", args.out)) if v]
+    if given:
+        raise UsageError(f"--resume takes the scenarios and options of the folder; drop {', '.join(given)}")
+    out = Path(args.resume)
+    return prepared_from_folder(out), out
+
+
+def _fresh(args: argparse.Namespace) -> tuple[list, Path]:
+    """The scenario files with the overrides applied, and a new (or empty) results folder."""
+    from sim.ensemble import prepare
+
+    files = [Path(f) for f in args.files] or [HERE / "scenarios" / f"{n}.yaml" for n in STRATEGIES]
+    for f in files:
+        if not f.exists():
+            raise UsageError(f"no such file: {f}")
+        if not f.is_file():
+            raise UsageError(f"not a file: {f}")
+    prepared = prepare(files, seeds=args.seeds, households=args.households, end_year=args.end_year)
+    out = Path(args.out) if args.out else _default_out([p.name for p in prepared])
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"--out {out} exists and is not empty (use a new folder, or --resume {out})")
+    return prepared, out
+
+
+def _engine(args: argparse.Namespace, scheduler: str | None, nruns: int) -> tuple[str, int | None]:
+    """The engine (default: Dask when there is more than one run and more than one core) and its workers."""
+    from sim.ensemble import default_workers
+
     engine = args.engine
     if engine is None:
         engine = "dask" if scheduler or (nruns > 1 and (args.workers or default_workers()) > 1) else "serial"
     workers = args.workers if engine == "dask" and not scheduler else None
     if engine == "dask" and not scheduler and workers is None:
         workers = min(default_workers(), nruns)
-    progress = sys.stderr.isatty() and not args.quiet
-    where = scheduler or (f"{workers} local worker{'s' if workers != 1 else ''}" if engine == "dask" else "")
-    _say(args.quiet,
-         f"{'Resuming' if resume else 'Running'} {nruns} runs ({len(prepared)} scenario"
-         f"{'s' if len(prepared) != 1 else ''}: {', '.join(f'{p.name} x{p.replicates}' for p in prepared)}) "
-         f"on {engine}{' (' + where + ')' if where else ''} -> {_rel(out)}/")
-    started = time.perf_counter()
-    try:
-        result = run_ensemble(
-            prepared, out, engine=engine, workers=workers, scheduler=scheduler, resume=resume, csv=args.csv,
-            plots=not args.no_plots, progress=progress, command=[PROG, *argv], faults=faults,
-            overrides={"seeds": args.seeds, "households": args.households, "end_year": args.end_year},
-        )
-    except KeyboardInterrupt:
-        _err(f"interrupted; finished runs are saved in {_rel(out)}/ - continue with: "
-             f"python run.py --resume {_rel(out)}")
-        return 130
-    seconds = time.perf_counter() - started
+    return engine, workers
 
-    for rec in result.failed:
-        last = (rec.get("error") or "").strip().splitlines()
-        _err(f"run failed: {rec['scenario']} replicate {rec['replicate']} (seed {rec['seed']}): "
-             f"{last[-1] if last else 'unknown error'}")
-    nok = len(result.records) - len(result.failed)
+
+def _summary(result, nruns: int, seconds: float, out: Path) -> list[str]:
     lines = [
-        f"{nok} of {nruns} runs ok, {len(result.failed)} failed ({seconds:.1f} s).",
+        f"{len(result.records) - len(result.failed)} of {nruns} runs ok, {len(result.failed)} failed "
+        f"({seconds:.1f} s).",
         f"Results: {_rel(out)}/  (timeseries.parquet, summary.csv, runs.jsonl, manifest.json)",
     ]
     if result.plots:
@@ -200,7 +182,39 @@ def cmd_run(argv: list[str]) -> int:
     if result.failed:
         lines.append(f"Failed runs and their tracebacks are in {_rel(out / 'runs.jsonl')}; "
                      f"rerun them with: python run.py --resume {_rel(out)}")
-    _say(args.quiet, *lines)
+    return lines
+
+
+def cmd_run(argv: list[str], run_fn=None) -> int:
+    """Run an ensemble. `run_fn` replaces the model (tests inject faults through it; see tests/fault_run.py)."""
+    from sim.ensemble import EnsembleOptions, run_ensemble
+
+    args = run_parser().parse_args(argv)
+    scheduler = _scheduler(args)
+    prepared, out = _resumed(args) if args.resume else _fresh(args)
+    nruns = sum(p.replicates for p in prepared)
+    engine, workers = _engine(args, scheduler, nruns)
+    options = EnsembleOptions(
+        engine=engine, workers=workers, scheduler=scheduler, resume=bool(args.resume), csv=args.csv,
+        plots=not args.no_plots, progress=sys.stderr.isatty() and not args.quiet, command=[PROG, *argv],
+        overrides={"seeds": args.seeds, "households": args.households, "end_year": args.end_year})
+    where = scheduler or (f"{workers} local worker{'s' if workers != 1 else ''}" if engine == "dask" else "")
+    _say(args.quiet,
+         f"{'Resuming' if args.resume else 'Running'} {nruns} runs ({len(prepared)} scenario"
+         f"{'s' if len(prepared) != 1 else ''}: {', '.join(f'{p.name} x{p.replicates}' for p in prepared)}) "
+         f"on {engine}{' (' + where + ')' if where else ''} -> {_rel(out)}/")
+    started = time.perf_counter()
+    try:
+        result = run_ensemble(prepared, out, options, run_fn=run_fn)
+    except KeyboardInterrupt:
+        _err(f"interrupted; finished runs are saved in {_rel(out)}/ - continue with: "
+             f"python run.py --resume {_rel(out)}")
+        return 130
+    for rec in result.failed:
+        last = (rec.get("error") or "").strip().splitlines()
+        _err(f"run failed: {rec['scenario']} replicate {rec['replicate']} (seed {rec['seed']}): "
+             f"{last[-1] if last else 'unknown error'}")
+    _say(args.quiet, *_summary(result, nruns, time.perf_counter() - started, out))
     if result.plot_error:
         _err("plotting failed:\n" + result.plot_error.rstrip())
     return 0 if result.ok else 1
@@ -218,7 +232,7 @@ def cmd_plot(argv: list[str]) -> int:
         raise UsageError(f"no such folder: {folder}")
     if not (folder / "timeseries.parquet").is_file():
         raise UsageError(f"{folder} is not a results folder (no timeseries.parquet)")
-    from sim.plots import plot_results
+    from sim.ensemble.plots import plot_results
 
     written = plot_results(folder, formats=args.formats)
     _say(args.quiet, f"Plots: {_rel(folder / 'plots')}/  ({len(written)} files)")
@@ -243,18 +257,23 @@ def cmd_schema(argv: list[str]) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, run_fn=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if str(HERE) not in sys.path:  # run from another folder without `pip install -e .`
         sys.path.insert(0, str(HERE))
-    from sim.runner import RunnerError
+    from sim.ensemble import EnsembleError
+    from sim.scenario import ScenarioError
 
     commands = {"validate": cmd_validate, "schema": cmd_schema, "plot": cmd_plot}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])
-        return cmd_run(argv)
-    except (UsageError, RunnerError) as exc:
+        return cmd_run(argv, run_fn)
+    except ScenarioError as exc:
+        for line in exc.messages:
+            print(line, file=sys.stderr)
+        return 2
+    except (UsageError, EnsembleError) as exc:
         _err(f"error: {exc}")
         return 2
     except KeyboardInterrupt:

@@ -11,16 +11,20 @@ from .engine import City, ChengxiangModel, CountyTown, MigrantWorker, RuralHouse
 from .inputs.config import DEFAULT_CONFIG, normalize_config
 from .outcomes.metrics import KEY_METRICS, METRICS
 from .inputs.registry import LEVERS, PARAMETERS, UNCERTAINTIES
+from .scenario import ScenarioError, load_scenario
 
 __all__ = [
     "ChengxiangModel", "RuralHousehold", "MigrantWorker", "CountyTown", "City", "build_model", "run",
     "load_scenario", "METRICS", "KEY_METRICS", "LEVERS", "UNCERTAINTIES", "PARAMETERS", "DEFAULT_CONFIG",
-    "normalize_config",
+    "normalize_config", "ScenarioError",
 ]
 
 
 def build_model(config=None, seed: int = 0) -> ChengxiangModel:
-    """A model at its start year (outcomes already collected once). `config=None` means the defaults."""
+    """A model at its start year (outcomes already collected once).
+
+    `config`: None (the defaults), a `Scenario` (`load_scenario`) or a mapping, validated like a scenario file;
+    a bad one raises `ScenarioError` (``<config>: time.end_year: ...``)."""
     return ChengxiangModel(config, seed=seed)
 
 
@@ -52,10 +56,3 @@ def release(model: ChengxiangModel) -> None:
     ids = getattr(mesa.Agent, "_ids", None)
     if isinstance(ids, dict) or hasattr(ids, "pop"):
         ids.pop(model, None)
-
-
-def load_scenario(path):
-    """The resolved, validated scenario in a YAML file (see docs/scenarios.md)."""
-    from .scenario import load_scenario as _load
-
-    return _load(path)

@@ -1,4 +1,4 @@
-"""The dashboard (sim/app.py) rendered headless with `solara.render`, as Mesa's own visualisation tests do.
+"""The dashboard (sim.app) rendered headless with `solara.render`, as Mesa's own visualisation tests do.
 
 Widgets are found with `rc.find(...)`; lever sliders carry `meta_lever=<lever name>`. A small model (1000
 households, a few years) keeps each render to a second or two.
@@ -18,8 +18,9 @@ import ipyvuetify as v  # noqa: E402
 import ipywidgets  # noqa: E402
 
 import sim.app as app  # noqa: E402
+from sim.app import dashboard, figures, levers  # noqa: E402
 from sim.engine.model import ChengxiangModel  # noqa: E402
-from sim.inputs.registry import LEVERS  # noqa: E402
+from sim.inputs.registry import LEVERS, Param  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # Mesa 3.3's ComponentsView hook-rule warning
 
@@ -32,7 +33,7 @@ def small(monkeypatch):
     """Small defaults, a record of every DashboardModel the page builds, and every figure it draws."""
     monkeypatch.setitem(app.DEFAULTS, "households", HOUSEHOLDS)
     monkeypatch.setitem(app.DEFAULTS, "end_year", END_YEAR)
-    models, figures = [], []
+    models = []
 
     class Recorded(app.DashboardModel):
         def __init__(self, *args, **kwargs):
@@ -42,15 +43,16 @@ def small(monkeypatch):
         # Mesa checks the model's keyword parameters against model_params: show it the real ones
         __init__.__signature__ = inspect.signature(app.DashboardModel.__init__)
 
-    png = app.figure_png
+    png = figures.figure_png
+    drawn = []
 
     def recording_png(fig, *args, **kwargs):
-        figures.append(fig)
+        drawn.append(fig)
         return png(fig, *args, **kwargs)
 
-    monkeypatch.setattr(app, "DashboardModel", Recorded)
-    monkeypatch.setattr(app, "figure_png", recording_png)
-    return models, figures
+    monkeypatch.setattr(dashboard, "DashboardModel", Recorded)
+    monkeypatch.setattr(figures, "figure_png", recording_png)
+    return models, drawn
 
 
 @pytest.fixture
@@ -62,7 +64,7 @@ def render():
     def _render():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+            _, rc = solara.render(solara.AppLayout(children=[dashboard.Page()]), handle_error=False)
         contexts.append(rc)
         return rc
 
@@ -79,11 +81,11 @@ def lever_slider(rc, name):
     return rc.find(v.Slider, meta_lever=name)
 
 
-def outcome_figures(figures):
+def outcome_figures(drawn):
     """The four outcome figures drawn last (each has a suptitle naming its panel)."""
-    titles = [t for t, _ in app.OUTCOME_PANELS]
+    titles = [t for t, _ in figures.OUTCOME_PANELS]
     found = {}
-    for fig in reversed(figures):
+    for fig in reversed(drawn):
         title = fig._suptitle.get_text() if fig._suptitle is not None else ""
         if title in titles and title not in found:
             found[title] = fig
@@ -137,16 +139,16 @@ def test_figures_draw_current_and_baseline():
     m = app.DashboardModel(households=HOUSEHOLDS, end_year=2016)
     m.set_lever("county_infrastructure", 1.0)
     m.step()
-    metrics = app.OUTCOME_PANELS[0][1]
-    fig = app.outcome_figure(m.results(), m.baseline_results(), metrics, lever_years=[2013], years=(2013, 2016))
+    metrics = figures.OUTCOME_PANELS[0][1]
+    fig = figures.outcome_figure(m.results(), m.baseline_results(), metrics, lever_years=[2013], years=(2013, 2016))
     ax = fig.axes[0]
     labels = [line.get_label() for line in ax.lines]
     assert "current settings" in labels and "baseline" in labels
     assert list(ax.lines[0].get_xdata()) == [2013, 2014]
     assert ax.get_xlim() == (2012.5, 2016.5)
-    county = app.county_figure(m.county_timeseries(), m.baseline.county_timeseries())
+    county = figures.county_figure(m.county_timeseries(), m.baseline.county_timeseries())
     assert len(county.axes[1].collections[0].get_offsets()) == len(m.county_towns)  # one dot per county
-    tiers = app.tier_figure(m.tier_timeseries(), m.baseline.tier_timeseries())
+    tiers = figures.tier_figure(m.tier_timeseries(), m.baseline.tier_timeseries())
     assert len(tiers.axes[0].patches) == 2 * 6  # baseline and current bar per city tier
 
 
@@ -163,13 +165,35 @@ def test_controls_exist(small, render):
     rc.find(v.Slider, label="Seed (on Reset)").assert_single()
     rc.find(v.Checkbox, label="Run the baseline beside (on Reset)").assert_single()
     m = models[-1]
-    for _, names, _ in app.LEVER_GROUPS:
-        for name in names:
-            slider = lever_slider(rc, name)
-            slider.assert_single()
-            assert slider.widget.v_model == pytest.approx(m.in_force[name], abs=0.006)
-            assert (slider.widget.min, slider.widget.max) == (LEVERS[name].low, LEVERS[name].high)
+    for name, param in LEVERS.items():  # every lever of the registry has its slider
+        slider = lever_slider(rc, name)
+        slider.assert_single()
+        assert slider.widget.v_model == pytest.approx(m.in_force[name], abs=levers.slider_step(param) / 2 + 1e-9)
+        assert (slider.widget.min, slider.widget.max) == (param.low, param.high)
+        assert slider.widget.step == levers.slider_step(param)
     assert len(rc.find(ipywidgets.Image)) == 4  # the outcome page
+
+
+def test_a_new_lever_gets_a_labelled_slider_in_its_group(small, render, monkeypatch):
+    new = Param("test_lever", 3.0, 0.0, 10.0, "years", "test_group", "A lever added to the registry.",
+                label="A test lever")
+    monkeypatch.setitem(LEVERS, "test_lever", new)
+    rc = render()
+    slider = lever_slider(rc, "test_lever")
+    slider.assert_single()
+    assert (slider.widget.min, slider.widget.max, slider.widget.step) == (0.0, 10.0, 0.1)
+    assert slider.widget.v_model == 3.0
+    assert ("Test group", ["test_lever"]) in levers.lever_groups()
+    rc.find(v.Html, children=["A test lever"]).assert_single()  # its label
+    rc.find(v.ExpansionPanelHeader, children=["Test group"]).assert_single()  # its group's heading
+
+
+def test_slider_steps_follow_the_registry():
+    assert levers.slider_step(LEVERS["services_by_residence"]) == 0.01  # 0-1
+    assert levers.slider_step(LEVERS["residence_years_required"]) == 0.1  # 0-10 years
+    assert levers.slider_step(LEVERS["land_exit_compensation"]) == 0.5  # 0-50 years
+    assert levers.slider_step(Param("n", 8, 4, 16, "cities", "g", "", integer=True)) == 1.0
+    assert levers.shown(LEVERS["land_exit_compensation"], 12.0) == "12.0"
 
 
 def test_moving_a_slider_changes_the_models_lever(small, render):
@@ -219,10 +243,10 @@ def test_model_parameters_apply_on_reset(small, render):
 
 
 def test_stepping_updates_the_plots(small, render):
-    models, figures = small
+    models, drawn = small
     rc = render()
     before = [w.value for w in rc.find(ipywidgets.Image).widgets]
-    first = outcome_figures(figures)
+    first = outcome_figures(drawn)
     assert len(first) == 4
     assert all(list(f.axes[0].lines[0].get_xdata()) == [2013] for f in first.values())
     click(rc, "Step")
@@ -230,23 +254,23 @@ def test_stepping_updates_the_plots(small, render):
     assert models[-1].year == 2015
     after = [w.value for w in rc.find(ipywidgets.Image).widgets]
     assert len(after) == 4 and all(a != b for a, b in zip(after, before))
-    latest = outcome_figures(figures)
+    latest = outcome_figures(drawn)
     for title, fig in latest.items():
         current, baseline = fig.axes[0].lines[0], fig.axes[0].lines[1]
         assert (current.get_label(), baseline.get_label()) == ("current settings", "baseline")
         assert list(current.get_xdata()) == [2013, 2014, 2015], title
-        metric = dict(app.OUTCOME_PANELS)[title][0]
+        metric = dict(figures.OUTCOME_PANELS)[title][0]
         assert np.allclose(current.get_ydata(), models[-1].results()[metric])
 
 
 def test_county_and_tier_page(small, render):
-    models, figures = small
+    models, drawn = small
     rc = render()
     click(rc, "Step")
-    n = len(figures)
+    n = len(drawn)
     tabs = rc.find(v.Tabs).widget
     tabs.v_model = 1  # "Page 1": counties and city tiers
-    new = figures[n:]
+    new = drawn[n:]
     assert len(new) == 2  # county figure and tier figure
     county = next(f for f in new if len(f.axes) >= 4)
     assert len(county.axes[1].collections[0].get_offsets()) == len(models[-1].county_towns)

@@ -1,4 +1,4 @@
-"""End to end: `solara run sim/app.py` on 127.0.0.1, driven in headless Chromium with Playwright.
+"""End to end: `solara run sim.app` on 127.0.0.1, driven in headless Chromium with Playwright.
 
 Needs Debian's `chromium` (apt-get install chromium; Playwright's own browser download is not used) and, with no
 internet, the `solara-assets` package (Solara's front-end files, otherwise fetched from a CDN). Skipped only when
@@ -70,7 +70,7 @@ def test_dashboard_in_chromium(tmp_path):
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False", PYTHONUNBUFFERED="1")
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "solara", "run", "sim/app.py", "--host", "127.0.0.1", "--port", str(port),
+            [sys.executable, "-m", "solara", "run", "sim.app", "--host", "127.0.0.1", "--port", str(port),
              "--no-open", "--production"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:

@@ -39,7 +39,7 @@ def main(argv, capsys):
 
 
 def cli(*args, env=None, cwd=ROOT, timeout=600):
-    full_env = {k: v for k, v in os.environ.items() if k not in ("DASK_SCHEDULER_ADDRESS", "CHENGXIANG_FAULT")}
+    full_env = {k: v for k, v in os.environ.items() if k != "DASK_SCHEDULER_ADDRESS"}
     full_env.update(env or {})
     return subprocess.run([sys.executable, str(ROOT / "run.py"), *map(str, args)], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout)

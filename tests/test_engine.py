@@ -204,7 +204,7 @@ def test_run_leaves_the_garbage_collector_as_it_found_it_and_equals_stepping_by_
         gc.enable()
     monkeypatch.undo()
 
-    with pytest.raises(KeyError):  # an error while building
+    with pytest.raises(sim.ScenarioError):  # an error while building (the config is validated)
         sim.run({**small(1500, 2016), "levers": {"no_such_lever": 1.0}}, seed=4)
     assert gc.isenabled() and gc.get_freeze_count() == 0
 

@@ -22,6 +22,15 @@ NOTEBOOKS = ROOT / "notebooks"
 NAMES = ["explore.ipynb", "compare_strategies.ipynb"]
 
 
+@pytest.fixture(autouse=True)
+def kernel_imports_this_checkout(monkeypatch):
+    """Kernels start in a temporary folder: put this checkout first on their path, so they import its `sim` and
+    not another installed copy (an editable install of another worktree)."""
+    import os
+
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+
+
 def execute(name: str, params: dict, workdir: Path):
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))

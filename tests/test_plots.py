@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sim.outcomes.metrics import KEY_METRICS, METRICS
-from sim.plots import (
+from sim.ensemble.plots import (
     SCENARIO_COLORS,
     metric_figure,
     overview_figure,
@@ -21,7 +21,8 @@ from sim.plots import (
     reform_markers,
     scenario_colors,
 )
-from sim.results import ResultsFolder, atomic_write_parquet
+from sim.ensemble.files import atomic_write_parquet
+from sim.ensemble.folder import ResultsFolder
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ["baseline", "new_urbanization", "rural_revitalization", "integrated"]

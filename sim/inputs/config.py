@@ -1,6 +1,6 @@
-"""The run configuration the engine accepts, and its defaults.
+"""The run configuration the engine accepts: `normalize_config` turns any accepted input into it.
 
-A config is a plain mapping (what `sim.load_scenario` returns after validation, or a dict written by hand):
+A config is a plain mapping in engine form (what a validated `sim.scenario.Scenario` dumps)::
 
     {"name": str, "description": str,
      "world": {"preset": "china" | "province", "households": int, "counties": int | None,
@@ -10,49 +10,24 @@ A config is a plain mapping (what `sim.load_scenario` returns after validation, 
      "uncertainties": {name: value | schedule}, "levers": {name: value | schedule},
      "parameters": {name: value}}           # model parameters (sim.inputs.registry.PARAMETERS)
 
-Missing keys take the defaults below; `None` means all defaults.
+The scenario schema (`sim.scenario.schema`) is the single home of the defaults and the checks: a hand-written
+dict goes through the same validation as a scenario file, missing keys take the schema's defaults, and a bad
+value raises `sim.scenario.ScenarioError` (``<config>: time.end_year: ...``).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
 from typing import Any
 
-from .registry import PARAMETERS
+from ..scenario import Scenario, validate_config
 
-DEFAULT_CONFIG: dict[str, Any] = {
-    "name": "default",
-    "description": "Defaults: china preset, no policy change from 2013.",
-    "world": {"preset": "china", "households": 100_000, "counties": None, "counties_csv": None, "cities_csv": None},
-    "time": {"start_year": 2013, "end_year": 2035},
-    "seeds": {"root": 0, "replicates": 10},
-    "uncertainties": {},
-    "levers": {},
-    "parameters": {},
-}
-
-
-def _merge(base: dict, override: Mapping) -> dict:
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict) and key not in ("levers", "uncertainties"):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
+DEFAULT_CONFIG: dict[str, Any] = Scenario().model_dump(mode="python")
+"""Every default, in engine form (a copy of the schema's; changing it changes nothing)."""
 
 
 def normalize_config(config: Any = None) -> dict[str, Any]:
-    """Defaults filled in; accepts None, a mapping, or a validated scenario object (anything with `model_dump`)."""
+    """The engine-form config of `config`: None (all defaults), a mapping (validated) or a `Scenario`."""
     if config is None:
         return copy.deepcopy(DEFAULT_CONFIG)
-    if hasattr(config, "model_dump"):
-        config = config.model_dump(mode="python", exclude_none=False)
-    if not isinstance(config, Mapping):
-        raise TypeError(f"config must be a mapping or a scenario object, not {type(config).__name__}")
-    merged = _merge(copy.deepcopy(DEFAULT_CONFIG), config)
-    unknown = set(merged["parameters"]) - set(PARAMETERS)
-    if unknown:
-        raise KeyError(f"unknown parameters: {sorted(unknown)}")
-    return merged
+    return validate_config(config).model_dump(mode="python")

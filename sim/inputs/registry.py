@@ -29,7 +29,8 @@ class Param:
     """One named input: default value, allowed range, unit, meaning and source.
 
     `kind` is "lever", "uncertainty" or "parameter"; `role` (parameters only) is "start", "behaviour" or
-    "numerical"; `integer` marks counts (the value is used as a whole number)."""
+    "numerical"; `integer` marks counts (the value is used as a whole number); `label` is a short name for
+    sliders and legends (empty: `short_label` derives one from the name)."""
 
     name: str
     default: float
@@ -42,11 +43,25 @@ class Param:
     kind: str = "lever"
     role: str = ""
     integer: bool = False
+    label: str = ""
+
+    @property
+    def short_label(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
 
 
-def _p(name, default, low, high, unit, group, meaning, reference=""):
-    return Param(name, float(default), float(low), float(high), unit, group, meaning, reference)
+def _p(name, default, low, high, unit, group, meaning, reference="", label=""):
+    return Param(name, float(default), float(low), float(high), unit, group, meaning, reference, label=label)
 
+
+_TIER_LABELS = {
+    "megacity": "Megacities (>10 M)",
+    "super_large": "Super-large cities (5-10 M)",
+    "large_i": "Large cities I (3-5 M)",
+    "large_ii": "Large cities II (1-3 M)",
+    "medium": "Medium cities (0.5-1 M)",
+    "small": "Small cities (<0.5 M)",
+}
 
 _SETTLEMENT_2013 = {  # share of eligible applicants admitted, by destination tier (2013 practice)
     "megacity": 0.02,
@@ -71,6 +86,7 @@ LEVERS: dict[str, Param] = {
                 f"How open {tier.replace('_', '-')} cities are to settlement: probability that a migrant meeting the "
                 "residence requirement is admitted (0 strict quota, ~0.3 points system, 1 open).",
                 "Opinions on Further Promoting the Reform of the Household Registration System (Guofa 2014 No. 25)",
+                label=_TIER_LABELS[tier],
             )
             for tier, share in _SETTLEMENT_2013.items()
         ],
@@ -83,6 +99,7 @@ LEVERS: dict[str, Param] = {
             "hukou",
             "How open county towns and designated towns are to settlement (same meaning as the city tiers).",
             "Guofa 2014 No. 25: fully open settlement in county-level cities and towns",
+            label="County towns",
         ),
         _p(
             "residence_years_required",
@@ -93,6 +110,7 @@ LEVERS: dict[str, Param] = {
             "hukou",
             "Years of residence (and social-insurance contributions) a migrant needs before applying to settle.",
             "Guofa 2014 No. 25; NDRC 2019 key tasks for new urbanization",
+            label="Residence years to settle",
         ),
         _p(
             "services_by_residence",
@@ -104,6 +122,7 @@ LEVERS: dict[str, Param] = {
             "Share of basic public services (schooling, health, social insurance, housing aid) that non-hukou "
             "permanent residents receive relative to hukou residents.",
             "Interim Regulations on Residence Permits (State Council Order 663, 2015)",
+            label="Services by residence (share)",
         ),
         _p(
             "citizenization_support",
@@ -116,6 +135,7 @@ LEVERS: dict[str, Param] = {
             "cost of settling a person (housing, schooling, insurance) paid from the destination's budget, which "
             "cuts what settling costs the family; limited by the budget's balance.",
             "State Council 2016 No. 44 on fiscal incentives for citizenization",
+            label="Fiscal support follows people",
         ),
         _p(
             "land_rights_kept_on_settling",
@@ -127,6 +147,7 @@ LEVERS: dict[str, Param] = {
             "Whether settled households keep their contracting, homestead and collective-income rights (1, by law) "
             "or must surrender them without payment (0, a counterfactual).",
             "Rural Land Contract Law (2018 amendment) art. 27",
+            label="Land rights kept on settling",
         ),
         _p(
             "land_paid_exit",
@@ -138,6 +159,7 @@ LEVERS: dict[str, Param] = {
             "Reach of voluntary paid market exit of the 'three rights': share of counties where settled households "
             "may sell their contracting and homestead rights back for compensation.",
             "Article (reference/): 'improve farmers' three rights market-oriented exit mechanism'",
+            label="Paid exit of land rights (reach)",
         ),
         _p(
             "land_exit_compensation",
@@ -148,6 +170,7 @@ LEVERS: dict[str, Param] = {
             "land",
             "Compensation paid on voluntary exit, in years of the household's annual land and homestead income.",
             "Homestead reform pilots (2015-2019) paid roughly 10-20 years of rent equivalents",
+            label="Exit compensation (years of income)",
         ),
         _p(
             "land_rental_friction",
@@ -160,6 +183,7 @@ LEVERS: dict[str, Param] = {
             "(`rental_transaction_cost` of the rent), which drive a wedge between the rent operators pay and the "
             "rent households receive.",
             "Separation of ownership, contracting and management rights (General Office 2016)",
+            label="Land rental friction",
         ),
         _p(
             "land_tenure_security",
@@ -184,6 +208,7 @@ LEVERS: dict[str, Param] = {
             "Reach of a unified urban-rural construction-land market: idle homesteads and collective construction "
             "land can be turned into quotas sold to urban users.",
             "Land Administration Law (2019 amendment); Article (reference/)",
+            label="Unified construction-land market",
         ),
         _p(
             "land_revenue_to_agriculture",
@@ -194,6 +219,7 @@ LEVERS: dict[str, Param] = {
             "land",
             "Share of land-transfer revenue spent on agriculture and rural areas.",
             "Opinions on adjusting the use of land-transfer revenue (General Office 2020): >50% of net income by 2025",
+            label="Land revenue to agriculture (share)",
         ),
         _p(
             "skills_training_coverage",
@@ -205,6 +231,7 @@ LEVERS: dict[str, Param] = {
             "Share of the migrant workers not yet trained who receive a course of vocational training each year "
             "(a one-time skill gain that depreciates, at a public cost per trainee).",
             "Vocational Skills Upgrading Action Plan 2019-2021",
+            label="Skills training (share per year)",
         ),
         _p(
             "employment_services",
@@ -216,6 +243,7 @@ LEVERS: dict[str, Param] = {
             "Public employment services for migrants: raises the chance of being employed at the destination and "
             "cuts the cost of searching for work.",
             "Article (reference/): 'strengthen employment services and skills training for migrant workers'",
+            label="Employment services",
         ),
         _p(
             "county_infrastructure",
@@ -227,6 +255,7 @@ LEVERS: dict[str, Param] = {
             "Investment in extending county infrastructure (roads, water, power, logistics, broadband) to villages: "
             "cuts commuting cost to the county town, raises farm productivity and rural amenity.",
             "Article (reference/): 'promote the extension of county infrastructure to the countryside'",
+            label="County infrastructure to villages",
         ),
         _p(
             "county_services_to_villages",
@@ -238,6 +267,7 @@ LEVERS: dict[str, Param] = {
             "Coverage of county public services (schools, clinics, elderly care) reaching villages: pulls village "
             "service quality toward the county town's.",
             "Article (reference/): 'promote the coverage of public services in the county to the countryside'",
+            label="County services to villages",
         ),
         _p(
             "county_fiscal_autonomy",
@@ -249,6 +279,7 @@ LEVERS: dict[str, Param] = {
             "Rights of the county to integrate resources: share of county fiscal balance it may invest locally, and "
             "lower friction for capital invested in the county.",
             "Article (reference/): 'give more rights to the integrated use of resources at the county level'",
+            label="County resource-integration rights",
         ),
         _p(
             "county_industry_promotion",
@@ -259,6 +290,7 @@ LEVERS: dict[str, Param] = {
             "county",
             "County industry promotion (industrial parks, county economy): raises county-town productivity.",
             "Opinions on promoting urbanization with county towns as important carriers (General Office 2022)",
+            label="County industry promotion",
         ),
         _p(
             "rural_finance_access",
@@ -270,6 +302,7 @@ LEVERS: dict[str, Param] = {
             "Reach of rural finance (credit, insurance, guarantee): lowers the friction on capital invested in "
             "villages and lets households invest their savings in farming and rural business.",
             "Article (reference/): 'multi-level, wide coverage and sustainable modern rural financial service system'",
+            label="Rural finance",
         ),
         _p(
             "urban_capital_incentive",
@@ -280,6 +313,7 @@ LEVERS: dict[str, Param] = {
             "capital",
             "Incentives for urban industrial and commercial capital to invest in agriculture and villages.",
             "Article (reference/): 'promotion mechanism for industrial and commercial capital to enter the countryside'",
+            label="Urban capital to villages",
         ),
         _p(
             "urban_talent_incentive",
@@ -290,6 +324,7 @@ LEVERS: dict[str, Param] = {
             "capital",
             "Incentives for urban talent (graduates, technicians, returning entrepreneurs) to work in villages.",
             "Article (reference/): 'improve the incentive mechanism for urban talents to enter the countryside'",
+            label="Urban talent to villages",
         ),
         _p(
             "agri_tech_transfer",
@@ -300,6 +335,7 @@ LEVERS: dict[str, Param] = {
             "capital",
             "Transfer of science and technology to farming: adds to agricultural productivity growth.",
             "Article (reference/): 'promote the transformation of urban scientific and technological achievements'",
+            label="Technology transfer to farming",
         ),
     ]
 }

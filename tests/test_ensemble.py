@@ -19,16 +19,17 @@ import pandas as pd
 import pytest
 
 from sim.outcomes.metrics import METRICS
-from sim.results import ResultsFolder, summarize
-from sim.runner import (
+from sim.ensemble import (
+    EnsembleError,
+    EnsembleOptions,
+    ResultsFolder,
     derive_seeds,
     execute_run,
-    faults_from_env,
     plan_runs,
     prepare,
     prepare_scenario,
     run_ensemble,
-    RunnerError,
+    summarize,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,13 +56,34 @@ def fake_prepared(names=("baseline", "integrated"), replicates=3):
     ]
 
 
-def cli(*args, env=None, cwd=ROOT, timeout=600):
+NO_PLOTS = EnsembleOptions(plots=False)
+
+
+def failing_at(*keys):
+    """`fake_run`, except that the runs (scenario, replicate) in `keys` raise."""
+    def run_fn(config, seed):
+        replicate = derive_seeds(config["seeds"]["root"], config["seeds"]["replicates"]).index(seed)
+        if (config["name"], replicate) in keys:
+            raise RuntimeError(f"fault injected for {config['name']}:{replicate}")
+        return fake_run(config, seed)
+
+    return run_fn
+
+
+def cli(*args, env=None, cwd=ROOT, timeout=600, faults=()):
+    """run.py in a subprocess; `faults` ("scenario:replicate[:raise|exit|hang]") go through tests/fault_run.py."""
     full_env = dict(os.environ)
     full_env.pop("DASK_SCHEDULER_ADDRESS", None)
-    full_env.pop("CHENGXIANG_FAULT", None)
     full_env.update(env or {})
-    return subprocess.run([sys.executable, str(ROOT / "run.py"), *map(str, args)], cwd=cwd, env=full_env,
+    return subprocess.run([sys.executable, *command(*args, faults=faults)], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def command(*args, faults=()):
+    if not faults:
+        return [str(ROOT / "run.py"), *map(str, args)]
+    injected = [x for f in faults for x in ("--fault", f)]
+    return [str(ROOT / "tests" / "fault_run.py"), *injected, "--", *map(str, args)]
 
 
 def read_bytes(folder, name="timeseries.parquet"):
@@ -84,14 +106,6 @@ def test_plan_order_is_scenarios_then_replicates():
         ("baseline", 0), ("baseline", 1), ("integrated", 0), ("integrated", 1)]
     # same root -> same seeds in every scenario (common random numbers across scenarios)
     assert runs[0].seed == runs[2].seed
-
-
-def test_fault_spec_parsing():
-    assert faults_from_env({"CHENGXIANG_FAULT": "baseline:1, integrated:*:exit"}) == {
-        ("baseline", "1"): "raise", ("integrated", "*"): "exit"}
-    assert faults_from_env({}) == {}
-    with pytest.raises(RunnerError):
-        faults_from_env({"CHENGXIANG_FAULT": "baseline"})
 
 
 def test_a_run_catches_its_own_exception():
@@ -131,7 +145,7 @@ def test_ctrl_c_wrapped_by_a_c_callback_is_an_interruption_not_a_failed_run():
 def test_swallowed_ctrl_c_stops_a_serial_ensemble_after_the_current_run():
     # A SIGINT whose KeyboardInterrupt a callback swallowed ("Exception ignored in ...") must still stop the
     # ensemble: the run in progress is kept, the next one is not started.
-    from sim.runner import SerialEngine
+    from sim.ensemble.engines import SerialEngine
 
     started = []
 
@@ -162,11 +176,11 @@ def test_missing_metric_is_a_failed_run_not_a_crash():
 # ------------------------------------------------------------------------------------------------ bookkeeping (fake)
 def test_failure_keeps_other_runs_and_resume_reruns_only_missing(tmp_path):
     prepared = fake_prepared()
-    clean = run_ensemble(prepared, tmp_path / "clean", run_fn=fake_run, plots=False, faults={})
+    clean = run_ensemble(prepared, tmp_path / "clean", NO_PLOTS, run_fn=fake_run)
     assert clean.ok and len(clean.timeseries) == 6 * 8
 
     out = tmp_path / "faulty"
-    res = run_ensemble(prepared, out, run_fn=fake_run, plots=False, faults={("integrated", "1"): "raise"})
+    res = run_ensemble(prepared, out, NO_PLOTS, run_fn=failing_at(("integrated", 1)))
     assert [r["status"] for r in res.records] == ["ok"] * 4 + ["failed", "ok"]
     lines = [json.loads(x) for x in (out / "runs.jsonl").read_text().splitlines()]
     assert len(lines) == 6 and "fault injected" in lines[4]["error"]
@@ -181,7 +195,7 @@ def test_failure_keeps_other_runs_and_resume_reruns_only_missing(tmp_path):
         calls.append(seed)
         return fake_run(config, seed)
 
-    again = run_ensemble(prepared, out, run_fn=counting, resume=True, plots=False, faults={})
+    again = run_ensemble(prepared, out, EnsembleOptions(resume=True, plots=False), run_fn=counting)
     assert again.ok and calls == [plan_runs(prepared)[4].seed]
     assert read_bytes(out) == read_bytes(tmp_path / "clean")
     assert (out / "summary.csv").read_bytes() == (tmp_path / "clean" / "summary.csv").read_bytes()
@@ -192,24 +206,24 @@ def test_failure_keeps_other_runs_and_resume_reruns_only_missing(tmp_path):
 def test_deleted_run_files_are_rerun_on_resume(tmp_path):
     prepared = fake_prepared()
     out = tmp_path / "r"
-    run_ensemble(prepared, out, run_fn=fake_run, plots=False, faults={})
+    run_ensemble(prepared, out, NO_PLOTS, run_fn=fake_run)
     before = read_bytes(out)
     (out / "runs" / "baseline-002.parquet").unlink()
     (out / "runs" / "integrated-000.json").unlink()
     calls = []
-    run_ensemble(prepared, out, run_fn=lambda c, s: calls.append(s) or fake_run(c, s), resume=True, plots=False,
-                 faults={})
+    run_ensemble(prepared, out, EnsembleOptions(resume=True, plots=False),
+                 run_fn=lambda c, s: calls.append(s) or fake_run(c, s))
     assert len(calls) == 2
     assert read_bytes(out) == before
 
 
 def test_no_temporary_files_left(tmp_path):
-    run_ensemble(fake_prepared(), tmp_path / "r", run_fn=fake_run, plots=False, faults={})
+    run_ensemble(fake_prepared(), tmp_path / "r", NO_PLOTS, run_fn=fake_run)
     assert not [p for p in (tmp_path / "r").rglob("*") if p.name.endswith(".tmp")]
 
 
 def test_in_memory_ensemble_without_folder():
-    res = run_ensemble(fake_prepared(replicates=2), None, run_fn=fake_run, faults={})
+    res = run_ensemble(fake_prepared(replicates=2), None, run_fn=fake_run)
     assert res.folder is None and list(res.timeseries.columns[:3]) == ["scenario", "seed", "year"]
     assert list(res.timeseries.columns[3:]) == list(METRICS)
     s = summarize(res.timeseries)
@@ -258,7 +272,7 @@ def test_dask_localcluster_gives_identical_table(serial_folder, tmp_path):
 def test_fault_leaves_other_runs_intact(serial_folder, tmp_path):
     out = tmp_path / "fault"
     r = cli(*SCENARIOS, *SMALL_ARGS, "--engine", "dask", "--workers", "2", "--out", out, "--no-plots",
-            env={"CHENGXIANG_FAULT": "integrated:1,baseline:0:exit"})
+            faults=["integrated:1", "baseline:0:exit"])
     assert r.returncode == 1, r.stderr
     assert "integrated replicate 1" in r.stderr and "baseline replicate 0" in r.stderr
     runs = {(x["scenario"], x["replicate"]): x for x in ResultsFolder(out).read_runs()}
@@ -276,7 +290,7 @@ def test_interrupted_command_resumes_to_the_clean_table(serial_folder, tmp_path)
     out = tmp_path / "killed"
     # the process dies (os._exit, like a kill -9) when it reaches integrated replicate 0
     r = cli(*SCENARIOS, *SMALL_ARGS, "--engine", "serial", "--out", out, "--no-plots", "-q",
-            env={"CHENGXIANG_FAULT": "integrated:0:exit"})
+            faults=["integrated:0:exit"])
     assert r.returncode == 70
     assert sorted(p.name for p in (out / "runs").glob("*.parquet")) == ["baseline-000.parquet",
                                                                         "baseline-001.parquet"]
@@ -295,10 +309,9 @@ def test_sigint_then_resume(serial_folder, tmp_path, engine):
     out = tmp_path / "sigint"
     env = dict(os.environ)
     env.pop("DASK_SCHEDULER_ADDRESS", None)
-    env["CHENGXIANG_FAULT"] = "integrated:0:hang"
-    proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), *map(str, SCENARIOS), *SMALL_ARGS,
-                             "--engine", engine, "--workers", "2" if engine == "dask" else "1",
-                             "--out", str(out), "--no-plots", "-q"],
+    proc = subprocess.Popen([sys.executable, *command(*SCENARIOS, *SMALL_ARGS, "--engine", engine, "--workers",
+                                                      "2" if engine == "dask" else "1", "--out", out, "--no-plots",
+                                                      "-q", faults=["integrated:0:hang"])],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 300
@@ -372,7 +385,7 @@ def test_external_cluster_via_scheduler_option(serial_folder, tmp_path):
         assert manifest["engine"] == {"name": "dask", "workers": None, "scheduler": address}
         out2 = tmp_path / "ext2"
         r = cli(*SCENARIOS, *SMALL_ARGS, "--out", out2, "--no-plots", "-q", "--scheduler", address,
-                env={"CHENGXIANG_FAULT": "baseline:1"})
+                faults=["baseline:1"])
         assert r.returncode == 1
         assert [x["status"] for x in ResultsFolder(out2).read_runs()] == ["ok", "failed", "ok", "ok"]
     finally:
@@ -393,26 +406,25 @@ def test_prepare_overrides_and_duplicate_names(tmp_path):
                for p in prepared)
     copy = tmp_path / "again.yaml"
     shutil.copy(SCENARIOS[0], copy)
-    with pytest.raises(RunnerError, match="repeated: baseline"):
+    with pytest.raises(EnsembleError, match="repeated: baseline"):
         prepare([SCENARIOS[0], copy])
 
 
 def test_end_year_override_drops_later_dates_without_changing_the_run():
     from sim import run
     from sim.inputs.policy import PolicyTable
-    from sim.runner import _truncate_schedules
-    from sim.scenario import load_scenario
+    from sim.scenario import Overrides, Scenario, load_scenario
 
-    data = {"levers": {"residence_years_required": {"values": {2014: 2.0, 2030: 0.0}, "interpolation": "linear"},
-                       "settlement_openness_small": {"values": {2014: 0.9, 2025: 1.0}, "interpolation": "step"},
-                       "land_exit_compensation": {"values": {2025: 15.0}, "interpolation": "step"}},
-            "uncertainties": {}}
-    before = PolicyTable(data["levers"])
-    _truncate_schedules(data, 2020)
-    after = PolicyTable(data["levers"])
-    assert data["levers"]["residence_years_required"]["values"] == {2014: 2.0, 2020: 1.25}
-    assert data["levers"]["settlement_openness_small"]["values"] == {2014: 0.9}
-    assert "land_exit_compensation" not in data["levers"]
+    levers = {"residence_years_required": {"values": {2014: 2.0, 2030: 0.0}, "interpolation": "linear"},
+              "settlement_openness_small": {"values": {2014: 0.9, 2025: 1.0}, "interpolation": "step"},
+              "land_exit_compensation": {"values": {2025: 15.0}, "interpolation": "step"}}
+    long = Scenario.model_validate({"time": {"end_year": 2035}, "levers": levers})
+    short = Overrides(end_year=2020).apply(long)
+    cut = short.model_dump()["levers"]
+    assert cut["residence_years_required"]["values"] == {2014: 2.0, 2020: 1.25}
+    assert cut["settlement_openness_small"]["values"] == {2014: 0.9}
+    assert "land_exit_compensation" not in cut
+    before, after = PolicyTable(long.model_dump()["levers"]), PolicyTable(cut)
     for year in range(2013, 2021):
         assert before.values(year) == after.values(year)
 

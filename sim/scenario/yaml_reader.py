@@ -151,7 +151,8 @@ def short(text: str, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
-def _kind(value: Any) -> str:
+def kind(value: Any) -> str:
+    """How a value is named in a message: "a mapping", "a number (3)", "the text 'x'", ..."""
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -215,7 +216,7 @@ class _Builder:
                 self.problem(line, loc, "a mapping or list cannot be a key")
                 frame[2], frame[3], frame[4] = _BAD_KEY, line, True
             elif value is None or isinstance(value, bool):
-                self.problem(line, loc, f"{_kind(value)} cannot be a key; keys are names or years")
+                self.problem(line, loc, f"{kind(value)} cannot be a key; keys are names or years")
                 frame[2], frame[3], frame[4] = _BAD_KEY, line, True
             elif isinstance(value, float) and math.isnan(value):
                 self.problem(line, loc, "'.nan' cannot be a key")

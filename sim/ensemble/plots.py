@@ -1,14 +1,14 @@
 """Comparison figures of an ensemble: one per key metric, plus an overview of small multiples.
 
 Each figure shows, per scenario, the median across seeds (line) and the 10-90% range (band), with titles, axis
-labels and units from the metric registry (sim.metrics) and the years each scenario's policy departs from the
+labels and units from the metric registry (sim.outcomes.metrics) and the years each scenario's policy departs from the
 baseline marked (dotted line and a triangle in the scenario's colour). Colours are fixed per scenario name, so a
 scenario looks the same in every figure and every results folder.
 
 Figures are built on `matplotlib.figure.Figure` directly (no pyplot state, no display needed) and written
 atomically::
 
-    from sim.plots import plot_results
+    from sim.ensemble.plots import plot_results
     plot_results("results/20250101-120000-baseline-integrated")     # -> list of written files
 """
 
@@ -25,8 +25,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .outcomes.metrics import KEY_METRICS, METRICS
-from .results import ResultsFolder, _atomic, bands
+from ..outcomes.metrics import KEY_METRICS, METRICS
+from .files import atomic_write
+from .folder import ResultsFolder
+from .tables import bands
 
 BASELINE = "baseline"
 
@@ -88,8 +90,8 @@ def reform_markers(configs: Mapping[str, Mapping[str, Any]], years: tuple[int, i
     one, each scenario's `PolicyTable.reform_years()` is used: the first year each lever departs from the model
     default (the 2013 situation).
     """
-    from .inputs.registry import LEVERS
-    from .inputs.policy import PolicyTable
+    from ..inputs.policy import PolicyTable
+    from ..inputs.registry import LEVERS
 
     tables = {}
     for name, cfg in configs.items():
@@ -240,7 +242,7 @@ def overview_figure(ts: pd.DataFrame, metrics: Sequence[str] = tuple(KEY_METRICS
 def save_figure(fig: Figure, path: Path | str, fmt: str | None = None) -> Path:
     path = Path(path)
     fmt = fmt or path.suffix.lstrip(".") or "png"
-    return _atomic(path, lambda fh: fig.savefig(fh, format=fmt, bbox_inches="tight", facecolor="white"))
+    return atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, bbox_inches="tight", facecolor="white"))
 
 
 def load_folder(path: Path | str) -> tuple[pd.DataFrame, list[str], dict[str, dict[str, Any]]]:

@@ -1,0 +1,162 @@
+"""A results folder on disk: paths, per-run files as they arrive, and the assembled tables.
+
+Layout (see docs/running.md)::
+
+    DIR/
+      manifest.json           command, versions, git commit, seeds, resolved scenarios, run plan
+      scenarios/<name>.yaml   each scenario as it was run (resolved, overrides applied)
+      runs/<name>-<r>.parquet one file per finished run (r = replicate index), written as it arrives
+      runs/<name>-<r>.json    the run's record (status, seed, config hash, seconds, error)
+      runs.jsonl              one line per run, rewritten (atomically) as runs arrive
+      timeseries.parquet      tidy table: scenario, seed, year, one column per metric
+      timeseries.csv          the same, with --csv
+      summary.csv             per scenario and metric: median, 10th and 90th percentile in the final year and 2035
+      plots/                  figures (sim.ensemble.plots)
+
+Every file is written atomically (`files`), so an interrupted command never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .files import atomic_write_json, atomic_write_parquet, atomic_write_text, json_default
+from .tables import empty_timeseries
+
+MANIFEST = "manifest.json"
+TIMESERIES = "timeseries.parquet"
+TIMESERIES_CSV = "timeseries.csv"
+RUNS_JSONL = "runs.jsonl"
+SUMMARY = "summary.csv"
+
+
+def run_key(scenario: str, replicate: int) -> str:
+    """File stem of one run: ``baseline-003``."""
+    return f"{scenario}-{replicate:03d}"
+
+
+class ResultsFolder:
+    """Paths and readers/writers of one results folder."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+
+    # paths
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / MANIFEST
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.path / "runs"
+
+    @property
+    def scenarios_dir(self) -> Path:
+        return self.path / "scenarios"
+
+    @property
+    def plots_dir(self) -> Path:
+        return self.path / "plots"
+
+    @property
+    def timeseries_path(self) -> Path:
+        return self.path / TIMESERIES
+
+    @property
+    def timeseries_csv_path(self) -> Path:
+        return self.path / TIMESERIES_CSV
+
+    @property
+    def summary_path(self) -> Path:
+        return self.path / SUMMARY
+
+    @property
+    def runs_jsonl_path(self) -> Path:
+        return self.path / RUNS_JSONL
+
+    def create(self) -> None:
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self.scenarios_dir.mkdir(parents=True, exist_ok=True)
+
+    # manifest and scenarios
+    def write_manifest(self, manifest: Mapping[str, Any]) -> None:
+        atomic_write_json(self.manifest_path, manifest)
+
+    def read_manifest(self) -> dict[str, Any]:
+        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+
+    def scenario_path(self, name: str) -> Path:
+        return self.scenarios_dir / f"{name}.yaml"
+
+    def write_scenario_yaml(self, name: str, text: str) -> None:
+        atomic_write_text(self.scenario_path(name), text)
+
+    # per-run files
+    def run_table_path(self, scenario: str, replicate: int) -> Path:
+        return self.runs_dir / f"{run_key(scenario, replicate)}.parquet"
+
+    def run_record_path(self, scenario: str, replicate: int) -> Path:
+        return self.runs_dir / f"{run_key(scenario, replicate)}.json"
+
+    def write_run(self, record: Mapping[str, Any], table: pd.DataFrame | None) -> None:
+        """Persist one finished run: its table first (if it succeeded), then its record."""
+        scenario, replicate = record["scenario"], int(record["replicate"])
+        if table is not None:
+            atomic_write_parquet(
+                self.run_table_path(scenario, replicate),
+                table,
+                {"chengxiang.seed": record["seed"], "chengxiang.config_hash": record.get("config_hash", "")},
+            )
+        else:  # a failed rerun must not leave an older success behind
+            self.run_table_path(scenario, replicate).unlink(missing_ok=True)
+        atomic_write_json(self.run_record_path(scenario, replicate), dict(record))
+
+    def read_run_record(self, scenario: str, replicate: int) -> dict[str, Any] | None:
+        p = self.run_record_path(scenario, replicate)
+        if not p.exists():
+            return None
+        return json.loads(p.read_text(encoding="utf-8"))
+
+    def completed(self, plan: Iterable[Mapping[str, Any]]) -> set[tuple[str, int]]:
+        """(scenario, replicate) of planned runs that finished successfully with the planned seed and config."""
+        done = set()
+        for run in plan:
+            rec = self.read_run_record(run["scenario"], run["replicate"])
+            if (
+                rec is not None
+                and rec.get("status") == "ok"
+                and int(rec.get("seed", -1)) == int(run["seed"])
+                and rec.get("config_hash") == run.get("config_hash")
+                and self.run_table_path(run["scenario"], run["replicate"]).exists()
+            ):
+                done.add((run["scenario"], int(run["replicate"])))
+        return done
+
+    def write_runs_jsonl(self, records: Sequence[Mapping[str, Any]]) -> None:
+        lines = [json.dumps(dict(r), sort_keys=False, default=json_default) for r in records]
+        atomic_write_text(self.runs_jsonl_path, "".join(line + "\n" for line in lines))
+
+    def read_runs(self) -> list[dict[str, Any]]:
+        if not self.runs_jsonl_path.exists():
+            return []
+        return [json.loads(line) for line in self.runs_jsonl_path.read_text(encoding="utf-8").splitlines() if line]
+
+    # assembled tables
+    def assemble(self, plan: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+        """The tidy table of every successful planned run, in plan order (scenario order, replicate), by year."""
+        frames = []
+        for run in plan:
+            p = self.run_table_path(run["scenario"], run["replicate"])
+            if p.exists():
+                frames.append(pd.read_parquet(p))
+        if not frames:
+            return empty_timeseries()
+        return pd.concat(frames, ignore_index=True)
+
+    def read_timeseries(self) -> pd.DataFrame:
+        return pd.read_parquet(self.timeseries_path)
