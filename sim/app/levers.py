@@ -91,7 +91,7 @@ def LeverPanel(model: solara.Reactive, overrides: solara.Reactive):
     def on_move(name, value):
         # A slider snaps a scheduled value that is not on its step (0.4333 -> 0.43) and reports it: that is
         # not a move. A real move is at least half a step away from the value in force.
-        if abs(float(value) - float(model.value.lever[name])) <= slider_step(LEVERS[name]) / 2 + 1e-9:
+        if abs(float(value) - float(model.value.in_force[name])) <= slider_step(LEVERS[name]) / 2 + 1e-9:
             return
         value = model.value.set_lever(name, value)
         overrides.set({**overrides.value, name: value})
@@ -111,4 +111,4 @@ def LeverPanel(model: solara.Reactive, overrides: solara.Reactive):
         for heading, names in lever_groups():
             with solara.Details(heading, expand=True):
                 for name in names:
-                    LeverSlider(name, float(m.lever[name]), name in m.overrides, on_move)
+                    LeverSlider(name, float(m.in_force[name]), name in m.overrides, on_move)

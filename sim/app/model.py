@@ -50,7 +50,7 @@ class DashboardModel(ChengxiangModel):
     """The model the dashboard steps: a scenario, live lever overrides, and the baseline run stepped alongside.
 
     `set_lever(name, value)` holds a lever at a constant from the next simulated year on (the value in force this
-    year, `self.lever`, shows it at once); `clear_overrides()` returns every lever to the scenario's schedule.
+    year, `self.in_force`, shows it at once); `clear_overrides()` returns every lever to the scenario's schedule.
     `self.baseline` is the reference scenario (`reference_of(start_from)`) with the same seed, households and
     years, or None when `show_baseline` is False.
     """
