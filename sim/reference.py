@@ -1,15 +1,40 @@
-"""The engine's household and migrant rules written the idiomatic Mesa way, for benchmarking and equivalence only.
+"""The engine's person and household rules written the idiomatic Mesa way, for benchmarking and equivalence only.
 
-One `mesa.Agent` per household (`RefHousehold`) and per migrant worker (`RefMigrant`), each holding its own state
-as Python attributes, each phase a `shuffle_do` of a per-agent method that reads and writes those attributes
-with `math` and the model's stdlib `random`. Place-level arithmetic over counties and cities (production, prices,
-capital allocation, public finance, O(places)) is the engine's: the per-place inputs it needs (residents, labour
-supply) come from a per-agent census, as DataCollector-style model reporters would compute them.
+One `mesa.Agent` per rural-hukou person (`RefPerson`) and one per rural household (`RefHousehold`), each holding
+its own state as Python values (a person's unit head is a reference to the head's agent, a household's members a
+Python list of its persons). Each phase is a `shuffle_do` (or a loop) of per-agent methods that read and write
+those values with `math` and the model's stdlib `random`, one draw per agent decision.
+
+Place-level arithmetic over counties and cities - production and prices, capital allocation, public finance,
+urban natives, the land market's per-county clearing rent - is the engine's own (`sim.engine.phases.production`,
+`capital.allocate_pools`, `finance.public_finance`, `demography.age_natives`, `kernels.clear_land_market`), fed
+with the per-agent state gathered into arrays by a census (`ReferenceModel.census`), as DataCollector reporters
+would gather it. Every rule about a person or a household is written here, per agent, with the engine's formulas
+and parameter names, in the engine's order of phases (`sim.engine.model.ChengxiangModel._step_phases`):
+
+    production and prices   census -> production.produce_and_price                        (place level)
+    capital                 RefHousehold.invest, RefPerson.deposit -> capital.allocate_pools
+    labour                  network census; RefPerson.train, .pay, .reconsider (workers), .leave_home (people
+                            at home), .follow_head_home; count_members; urban talent            (`phases.labour`)
+    families                RefPerson.reconsider_family (children and elderly)                 (`phases.families`)
+    citizenization          RefPerson.consider_settling (unit heads) -> quotas by points -> settle units;
+                            RefHousehold.urbanize_in_situ (reclassified villages, in-situ hukou)
+    land                    RefHousehold.exit_rights, .mark_homestead, .land_terms -> clearing rent per county
+                            -> RefHousehold.take_land, .scale_land, .farm, .take_dividend       (`phases.land`)
+    public finance          census -> finance.public_finance                                   (place level)
+    incomes                 RefHousehold.earn_and_save                                          (`incomes`)
+    demography              RefPerson.face_year (death, birth, ageing) -> births; .retire; .start_work_away;
+                            .follow_head_home; count_members; natives; empty households' land  (`phases.demography`)
+    collect                 full census -> sim.outcomes.compute.compute (the engine's outcome definitions)
+
+Derived counts (a household's members at home by age, its first unit head, a head's dependants) are refreshed
+by `RefHousehold.count_members` at the points where the engine calls `markets.count_members`, so every rule reads
+them as fresh or as stale as the engine does.
 
 The reference starts from an engine model's state (`ReferenceModel.from_engine(engine_model, seed)`: the same
-world, calibration, choice constants, places, households and migrants, copied into agents) and then follows the
-same yearly phases. Its random draws differ (one per agent, in shuffled order), so it agrees with the engine in
-distribution, not draw for draw: `tests/test_reference_equivalence.py` checks that.
+world, parameters, policy, places, tables - choice and family constants included - households and persons,
+copied into agents). Its random draws differ from the engine's (one per agent, in shuffled order), so it agrees
+with the engine in distribution, not draw for draw: `tests/test_reference_equivalence.py` checks that.
 
     python -m sim.reference --households 10000 --end-year 2018
 """
@@ -26,426 +51,649 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from .engine import incomes
-from .engine.markets import commute_cost, settlement_openness_of_tier
+from .engine import kernels
+from .engine.ages import mortality_shape
+from .engine.incomes import rural_pension, rural_subsidy, rural_transfer_per_capita
+from .engine.markets import (city_access, commute_cost, count_residents, employment_chance,
+                             settlement_openness_of_tier, town_access, town_city)
 from .engine.model import ChengxiangModel
-from .engine.people import (CITY, DEST_CITY, DEST_TOWN, HOMESTEAD_EXITED, HOMESTEAD_IDLE, HOMESTEAD_USED,
-                            LAND_ABANDONED, LAND_EXITED, LAND_FARMED, LAND_RENTED_OUT, RURAL, TOWN, URBAN, VILLAGE,
-                            Households, Migrants)
+from .engine.people import (ADULT_AGE, AWAY, CITY_JOB, ELDERLY_AGE, HOME, HOMESTEAD_EXITED, HOMESTEAD_IDLE,
+                            HOMESTEAD_USED, LAND_EXITED, NO_JOB, TOWN_JOB, VILLAGE_JOB, Households, Persons)
 from .engine.phases import capital, finance, production
-from .engine.phases import labour as labour_phase
+from .engine.phases.citizenship import QUOTA_TIERS
+from .engine.phases.demography import age_natives
+from .engine.phases.labour import ASC_NAMES, NETWORK_FLOOR
+from .engine.phases.land import RENT_RANGE
 from .engine.state import Ledger, State, Tables
 from .engine.streams import RandomStreams
 from .outcomes import compute as outcomes
 from .outcomes.metrics import METRICS
 
-
-def _gumbel(random) -> float:
-    u = random.random()
-    return -math.log(-math.log(u if u > 0.0 else 5e-324))
-
-
-def _binomial(random, n: int, p: float) -> int:
-    return sum(1 for _ in range(n) if random.random() < p)
+NEG_INF = -math.inf
+STAY, FARM, VILLAGE, TOWN, FIRST_CITY = 0, 1, 2, 3, 4  # work options (as `phases.labour`)
+JOB_OF_OPTION = {FARM: NO_JOB, VILLAGE: VILLAGE_JOB, TOWN: TOWN_JOB}
 
 
-def _log_income(x: float, floor: float) -> float:
-    return math.log(x if x > floor else floor)
+def _logistic(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
 
 
-# ---------------------------------------------------------------------------------------------- agents
-class RefMigrant(mesa.Agent):
-    """A migrant worker: its own state, its own yearly decisions."""
+# ---------------------------------------------------------------------------------------------- persons
+class RefPerson(mesa.Agent):
+    """A rural-hukou person: its own age, place, unit head, job and pay, its own yearly decisions."""
 
-    def __init__(self, model, household, county, dest_kind, dest_city, age, skill, years=0, employed=True,
-                 lives_in_town=False, wage=0.0, remit=0.0, savings=0.0):
+    def __init__(self, model, household: RefHousehold, age: int, place: int = HOME, unit: RefPerson | None = None,
+                 job: int = NO_JOB, city: int = -1, in_city_proper: bool = False, skill: float = 0.0,
+                 training: float = 0.0, years: int = 0, employed: bool = False, wage: float = 0.0,
+                 remit: float = 0.0, living: float = 0.0, savings: float = 0.0, urban_hukou: bool = False):
         super().__init__(model)
         self.household = household
-        self.county = county
-        self.dest_kind = dest_kind
-        self.dest_city = dest_city
+        self.county = household.county
         self.age = age
+        self.urban_hukou = urban_hukou
+        self.place = place
+        self.unit = unit  # the head of the unit it lives with when away (itself for a head), else None
+        self.job = job
+        self.city = city
+        self.in_city_proper = in_city_proper
         self.skill = skill
+        self.training = training
         self.years = years
         self.employed = employed
-        self.lives_in_town = lives_in_town
         self.wage = wage
         self.remit = remit
+        self.living = living
         self.savings = savings
-        household.migrant_workers.append(self)
+        self.alive = True
+        self.dependants = 0  # derived (count_members): people living with this unit head
+        self.kids = 0  # derived: of them, children
+        self.row = -1  # position in the last census
+        household.members.append(self)
 
     def leave(self) -> None:
-        """Gone from the migrant workforce (returned, settled, retired or died)."""
-        self.household.migrant_workers.remove(self)
+        """Gone from the rural-hukou population (died, or took urban hukou with its unit)."""
+        self.alive = False
+        self.household.members.remove(self)
         self.remove()
 
-    # ---- phase 3
-    def invest(self) -> None:
+    # ---- phase 3: capital
+    def deposit(self) -> None:
         m = self.model
-        deposit = m.params["household_investment_rate"] * max(self.savings, 0.0)
-        self.savings -= deposit
-        m.urban_pool += deposit * self.household.weight
+        amount = m.params["household_investment_rate"] * max(self.savings, 0.0)
+        self.savings -= amount
+        m.deposits += amount * self.household.weight
 
-    # ---- phase 4
+    # ---- phase 4: labour
     def train(self) -> None:
-        m = self.model
-        if m.random.random() < m.training_cover:
-            self.skill = min(self.skill * m.training_gain, m.params["skill_cap"])
+        """Training depreciates; a worker never trained may get one course (paid by its home county)."""
+        if self.job == NO_JOB:
+            return
+        m, p = self.model, self.model.params
+        if self.training > 0:
+            loss = p["training_depreciation"] * self.training
+            self.training -= loss
+            self.skill *= math.exp(-loss)
+        elif m.random.random() < m.in_force["skills_training_coverage"]:
+            gain = p["training_skill_gain"]
+            self.training = gain
+            self.skill = min(self.skill * math.exp(gain), p["skill_cap"])
+            w = self.household.weight
+            cost = p["training_cost"] * m.state.wage_index * w
+            m.counties.fiscal[self.county] -= cost
+            m.ledger.public_spending += cost
+            m.ledger.training_spending += cost
+            m.ledger.trained += w
 
-    def step(self) -> None:
-        """The yearly work decision: earn this year's wage, then stay, move or return home."""
-        self.earn()
-        self.reconsider()
-
-    def earn(self) -> None:
-        """Employment draw, wage, living cost, remittance and saving of the year."""
-        m, p, pl = self.model, self.model.params, self.model.place
-        out = self.dest_kind == DEST_CITY
-        if out:
-            unemp, rate, living = pl.j_unemp[self.dest_city], pl.j_wage[self.dest_city], pl.j_living[self.dest_city]
+    def pay(self) -> None:
+        """A year of work: employed with the employment chance where it works; a worker living away pays its
+        unit's living cost, remits a share of what is left (by who is at home) and saves a share of the rest; one
+        living at home pays for commuting to a county-town job."""
+        if self.job == NO_JOB:
+            return
+        m, p, t = self.model, self.model.params, self.model.pay_terms
+        c = self.county
+        if self.job == CITY_JOB:
+            chance, rate = t["city_chance"][self.city], t["city_wage"][self.city]
+        elif self.job == TOWN_JOB:
+            chance, rate = t["town_chance"][c], t["town_wage"][c]
         else:
-            c = self.county
-            unemp, rate = pl.c_unemp[c], pl.c_wage[c]
-            living = pl.c_living[c] if self.lives_in_town else pl.commute[c]
-        self.employed = m.random.random() < m.employment_chance(unemp)
-        wage = rate * self.skill if self.employed else 0.0
-        remit = p["remittance_share"] * max(wage - living, 0.0)
-        saving = p["household_saving_rate"] * max(wage - living - remit, 0.0)
-        self.wage, self.remit = wage, remit
-        self.savings += saving
-        m.ledger.saving += saving * self.household.weight
+            chance, rate = t["town_chance"][c], t["village_wage"][c]
+        works = m.random.random() < chance
+        earned = rate * self.skill if works else 0.0
+        cost = sent = kept = 0.0
+        if self.place == AWAY:
+            own = t["city_living"][self.city] if self.job == CITY_JOB else t["town_living"][c]
+            cost = own * (1.0 + p["dependant_cost_share"] * self.dependants)
+            h = self.household
+            share = 0.0
+            if h.home_children + h.home_adults + h.home_elderly > 0:
+                share = p["remittance_share_base"]
+                if h.home_children > 0:
+                    share += p["remittance_share_children"]
+                if h.home_elderly > 0:
+                    share += p["remittance_share_elderly"]
+            net = earned - cost
+            if net > 0:
+                sent = share * net
+                kept = p["household_saving_rate"] * (net - sent)
+        elif self.job == TOWN_JOB:
+            cost = t["commute"][c]
+        self.employed = works
+        self.wage = earned
+        self.remit = sent
+        self.living = cost
+        self.savings += kept
+        m.ledger.saving += kept * self.household.weight
+
+    def utilities(self, t: _Terms) -> tuple[list[float], list[int]]:
+        """Systematic utilities of the work options (stay, farm, village job, county-town job, k sampled cities)
+        and the sampled cities (`kernels.work_utilities`, per person)."""
+        rnd = self.model.random
+        c, s, current = self.county, self.skill, self.job
+        w, floor = t.w_income, t.floor
+        older = max(self.age - t.age_ref, 0.0) * t.age_penalty
+        farm = (w * math.log(max(t.farm_income[c] * math.sqrt(s / t.skill_median) + t.transfer, floor))
+                + t.amenity[c] + t.attachment)
+        village = w * math.log(max(t.village_pay[c] * s, floor)) + t.amenity[c] + t.attachment
+        town = w * math.log(max(t.town_pay[c] * s - t.town_cost[c], floor)) + t.town_services[c] + t.town_attachment
+        living_factor = 1.0 + t.dependant_cost * self.dependants
+        cdf, dist, net, corr = t.cdf[c], t.distance[c], t.network[c], t.correction[c]
+        last = t.n_j - 1
+        cities, u_cities = [], []
+        for _ in range(t.k):
+            j = min(bisect.bisect_right(cdf, rnd.random() * 0.999999), last)
+            cities.append(j)
+            u_cities.append(w * math.log(max(t.city_pay[j] * s - t.city_living[j] * living_factor, floor))
+                            + t.city_services[j] - dist[j] + net[j] + corr[j] - older)
+        asc = t.asc
+        if current == NO_JOB:
+            stay = farm + (t.family_tie if self.household.home_children > 0 else 0.0)
+            u = [stay, NEG_INF, village + asc[0], town + asc[1]] + [x + asc[2] for x in u_cities]
+        else:
+            if current == CITY_JOB:
+                j = self.city
+                here = (w * math.log(max(t.city_pay[j] * s - t.city_living[j] * living_factor, floor))
+                        + t.city_services[j] - dist[j] + net[j] - older)
+            elif current == TOWN_JOB:
+                here = town
+            else:
+                here = village
+            here += t.tenure_bonus * min(self.years, t.tenure_cap)
+            if not self.employed:
+                here -= t.unemployed_penalty
+            local = asc[4] if current == CITY_JOB else 0.0
+            u = [here, farm + t.return_pull * max(self.age - t.return_age, 0.0) + asc[3],
+                 NEG_INF if current == VILLAGE_JOB else village + local,
+                 NEG_INF if current == TOWN_JOB else town + local] + [x + asc[5] for x in u_cities]
+        return u, cities
+
+    def choose(self, u: list[float]) -> int:
+        """The option with the highest utility plus Gumbel noise (one uniform per available option)."""
+        rnd = self.model.random
+        best, arg = NEG_INF, 0
+        for i, v in enumerate(u):
+            if v == NEG_INF:
+                continue
+            e = 1.0 - rnd.random()
+            if e < 1.0:
+                v -= math.log(-math.log(e))
+            if v > best:
+                best, arg = v, i
+        return arg
 
     def reconsider(self) -> None:
-        """Stay, move to another (sampled) city or the county town, or return home."""
-        m, p = self.model, self.model.params
-        rnd = m.random
-        if not (rnd.random() < p["reconsider_rate_migrant"] or not self.employed or self.age >= p["return_age"]):
+        """A migrant worker (some each year, and every unemployed or old one) reconsiders: stay, return to
+        farming, a village or county-town job, or one of k sampled cities."""
+        if self.job == NO_JOB:
             return
-        asc, c, skill = m.choice_constants, self.county, self.skill
-        out = self.dest_kind == DEST_CITY
-        u_town = m.town_utility(c, skill)
-        here = m.city_utility(c, self.dest_city, skill) if out else u_town
-        here += p["tenure_bonus"] * min(self.years, p["tenure_cap_years"]) - (0.0 if self.employed else p["unemployed_stay_penalty"])
-        u_home = m.home_utility(c, skill, self.savings) + p["return_age_pull"] * max(self.age - p["return_age"], 0)
-        best, choice = here + _gumbel(rnd), 0
-        u = u_home + asc["migrant_return"] + _gumbel(rnd)
-        if u > best:
-            best, choice = u, 1
-        u = u_town + (asc["migrant_to_town"] if out else 0.0) + _gumbel(rnd)
-        if u > best:
-            best, choice = u, 2
-        target = -1
-        for city, u_city in m.city_options(c, skill):
-            u = u_city + asc["migrant_to_city"] + _gumbel(rnd)
-            if u > best:
-                best, choice, target = u, 3, city
-        if choice == 0 or (choice == 2 and not out):
+        m, p = self.model, self.model.params
+        if not (m.random.random() < p["reconsider_rate_migrant"] or not self.employed or self.age >= p["return_age"]):
+            return
+        u, cities = self.utilities(m.terms)
+        choice = self.choose(u)
+        if choice == STAY:
             self.years += 1
-        elif choice == 1:
-            self.return_home()
-        elif choice == 2:
-            self.dest_kind, self.dest_city, self.years = DEST_TOWN, -1, 0
-            self.lives_in_town = rnd.random() < p["local_migrant_lives_in_town"]
-        else:
-            self.dest_kind, self.dest_city, self.years = DEST_CITY, target, 0
-
-    def return_home(self) -> None:
-        m, h = self.model, self.household
-        if self.skill > m.params["talent_skill_threshold"]:
-            m.ledger.talent_to_rural += h.weight
-            m.returned_talent[self.county] += h.weight
-        h.adults += 1
-        h.savings += self.savings
-        h.skill = max(h.skill, m.params["returnee_skill_mix"] * (h.skill + self.skill))
-        self.leave()
-
-    # ---- phase 5
-    def consider_hukou(self) -> None:
-        """An eligible migrant may take urban hukou where it works; the family follows (one per household)."""
-        m, p, lv, pl = self.model, self.model.params, self.model.in_force, self.model.place
-        rnd, h = m.random, self.household
-        if h.settling_this_year:
             return
-        out = self.dest_kind == DEST_CITY
-        if out:
-            j = self.dest_city
-            openness, service, living = m.open_tier[pl.j_tier[j]], pl.j_service[j], pl.j_living[j]
-        else:
-            c = self.county
-            openness, service, living = lv["settlement_openness_county_town"], pl.c_town_service[c], pl.c_living[c]
-        points = min(max(self.skill / p["rural_skill_median"], p["points_min"]), p["points_max"]) ** (1 - openness)
-        if not (self.employed and self.years >= lv["residence_years_required"]
-                and rnd.random() < min(max(openness * points, 0.0), 1.0)):
-            return
-        wage = max(self.wage, p["settle_wage_floor"])
-        land_income = h.land * pl.c_rent[h.county] / wage
-        gain = (p["hukou_value"] * (1 - lv["services_by_residence"]) * service
-                + p["citizenization_support_value"] * lv["citizenization_support"]
-                - p["settling_cost"] * living / wage
-                - p["land_value_weight"] * (1 - lv["land_rights_kept_on_settling"]) * land_income * p["land_income_horizon"])
-        if rnd.random() < 1 / (1 + math.exp(-(p["settle_constant"] + gain))):
-            h.settling_this_year = True
-            m.settlers.append((h, CITY if out else TOWN, self.dest_city if out else -1))
-
-    # ---- phase 8
-    def grow_older(self) -> None:
-        m, p = self.model, self.model.params
-        self.age += 1
-        died = m.random.random() < m.p_young
-        if died or self.age >= p["migrant_retirement_age"]:
+        if choice == FARM:
             h = self.household
-            h.savings += self.savings
-            if died:
-                m.ledger.deaths += h.weight
-            else:
-                h.elderly += 1
-            self.leave()
+            if self.skill > p["talent_skill_threshold"]:
+                m.ledger.talent_to_rural += h.weight
+                m.returned_talent[self.county] += h.weight
+            if h.skill_mix_year != m.year:  # every returner of the year mixes with the skill the year began with
+                h.skill_mix_year, h.skill_before = m.year, h.skill
+            h.skill = max(h.skill, p["returnee_skill_mix"] * (h.skill_before + self.skill))
+        self.take_job(choice, cities)
+
+    def leave_home(self) -> None:
+        """A person of working age at home without a non-farm job may take a village, county-town or city job."""
+        m, p = self.model, self.model.params
+        if (self.place != HOME or self.job != NO_JOB or self.age < ADULT_AGE or self.age > p["leave_age_max"]
+                or m.random.random() >= p["reconsider_rate_home"]):
+            return
+        u, cities = self.utilities(m.terms)
+        choice = self.choose(u)
+        if choice == STAY:
+            return
+        self.skill = self.household.skill * m.random.lognormvariate(p["new_migrant_skill_log_premium"],
+                                                                    p["new_migrant_skill_sd"])
+        self.training = 0.0
+        self.employed = True
+        self.take_job(choice, cities)
+
+    def take_job(self, choice: int, cities: list[int]) -> None:
+        """Farming at home, a village job (at home), a county-town job (living there or commuting), a city job
+        (in the city proper or its fringe); a worker living away heads its own unit."""
+        m, p = self.model, self.model.params
+        self.years = 0
+        if choice <= TOWN:
+            self.household.savings += self.savings
+            self.savings = 0.0
+            self.job, self.city, self.place, self.unit = JOB_OF_OPTION[choice], -1, HOME, None
+            if choice == FARM:
+                self.wage = 0.0
+            elif choice == TOWN and m.random.random() < p["local_migrant_lives_in_town"]:
+                self.place, self.unit = AWAY, self
+        else:
+            self.job, self.city = CITY_JOB, cities[choice - FIRST_CITY]
+            self.in_city_proper = m.random.random() < p["city_worker_in_city_proper"]
+            self.place, self.unit = AWAY, self
+
+    def follow_head_home(self) -> None:
+        """A dependant whose unit head no longer lives away (came home, died, settled) goes home."""
+        if self.place == AWAY:
+            head = self.unit
+            if not head.alive or head.place != AWAY or head.unit is not head:
+                self.place, self.unit = HOME, None
+
+    # ---- phase 4b: families
+    def reconsider_family(self) -> None:
+        """A child or elderly member (no job) may reconsider where it lives: with the household's lead unit, or
+        at home."""
+        if self.job != NO_JOB or ADULT_AGE <= self.age < ELDERLY_AGE:
+            return
+        m, p = self.model, self.model.params
+        if m.random.random() >= p["family_reconsider_rate"]:
+            return
+        away = self.place == AWAY
+        lead = self.unit if away else self.household.lead_unit
+        if lead is None:
+            return
+        child_odds, elder_odds = m.family_odds(lead)
+        if self.age < ADULT_AGE:
+            odds = m.family_constants["child"] + child_odds
+        else:  # elderly follow where grandchildren live (counted before this year's moves)
+            odds = m.family_constants["elderly"] + elder_odds + p["elderly_care_weight"] * (lead.kids > 0)
+        want = m.random.random() < _logistic(odds)
+        if not away and want:
+            self.place, self.unit = AWAY, lead
+        elif away and not want:
+            self.place, self.unit = HOME, None
+
+    # ---- phase 5: citizenization
+    def consider_settling(self) -> None:
+        """A unit head living in a city proper or its county town, employed, with enough years there, may apply
+        to settle (willing: the value of hukou against costs; admitted: openness x points, or quota)."""
+        m, p, now = self.model, self.model.params, self.model.in_force
+        if not (self.place == AWAY and self.unit is self and not self.urban_hukou
+                and (self.job == TOWN_JOB or (self.job == CITY_JOB and self.in_city_proper))):
+            return
+        if not (self.employed and self.years >= now["residence_years_required"]):
+            return
+        s = m.settle_terms
+        h, c = self.household, self.county
+        in_city = self.job == CITY_JOB
+        j = max(self.city, 0)
+        tier = s["tier"][j]
+        openness = s["open_tier"][tier] if in_city else now["settlement_openness_county_town"]
+        points = min(max(self.skill / p["rural_skill_median"], p["points_min"]), p["points_max"])
+        deps = self.dependants
+        size = 1 + deps
+        wage = max(self.wage, p["settle_wage_floor"])
+        access = s["city_access"][j] if in_city else s["town_access"][c]
+        service = s["city_service"][j] if in_city else s["town_service"][c]
+        living = (s["city_living"][j] if in_city else s["town_living"][c]) * (1 + p["dependant_cost_share"] * deps)
+        support_rate = s["city_support"][j] if in_city else s["town_support"][c]
+        support = now["citizenization_support"] * support_rate * s["support_per_person"]
+        cash = max(p["settling_cash_cost"] * m.state.wage_index - support, 0.0) * size
+        land_income = h.land * s["rent_received"][h.county]
+        exit_value = now["land_paid_exit"] * now["land_exit_compensation"] * land_income
+        gain = (p["hukou_value"] * (1 - access) * service * (1 + p["hukou_child_value"] * self.kids)
+                - p["settling_cost"] * living / wage - p["settling_cash_weight"] * cash / wage
+                - p["land_value_weight"] * (1 - now["land_rights_kept_on_settling"]) * land_income
+                * p["land_income_horizon"] / wage + p["exit_value_weight"] * exit_value / wage)
+        willing = m.random.random() < _logistic(p["settle_constant"] + gain)
+        admitted = m.random.random() < min(max(openness * points ** (1 - openness), 0.0), 1.0)
+        quota = in_city and tier < QUOTA_TIERS
+        m.applicants.append([self, self.city if in_city else -1, points, willing, admitted, quota, size])
+
+    def unit_members(self) -> list[RefPerson]:
+        """This unit head and the people living with it."""
+        return [q for q in self.household.members if q.place == AWAY and q.unit is self]
+
+    # ---- phase 8: demography
+    def face_year(self) -> None:
+        """Death by age, a birth for people of child-bearing age, a year older."""
+        m = self.model
+        d = m.demo
+        age = min(self.age, d["max_age"])
+        q = 1.0 if age >= d["max_age"] else min(d["level"] * d["shape"][age], 1.0)
+        if m.random.random() < q:
+            m.died.append(self)
+        if d["fertile_min"] <= age <= d["fertile_max"] and m.random.random() < d["birth_chance"]:
+            m.parents.append(self)
+        self.age += 1
+
+    def retire(self) -> None:
+        """A worker reaching `migrant_retirement_age` stops working and comes home with its savings."""
+        if self.job == NO_JOB or self.age < self.model.params["migrant_retirement_age"]:
+            return
+        self.household.savings += self.savings
+        self.savings = 0.0
+        self.job, self.city, self.wage, self.place, self.unit = NO_JOB, -1, 0.0, HOME, None
+
+    def start_work_away(self) -> None:
+        """A child living with a working migrant unit who reaches working age takes a job of the same kind where
+        it lives and heads its own unit."""
+        if self.place != AWAY or self.job != NO_JOB or self.age != ADULT_AGE:
+            return
+        head = self.unit
+        if head.job == NO_JOB:
+            return
+        p = self.model.params
+        self.job, self.city, self.in_city_proper = head.job, head.city, head.in_city_proper
+        self.unit, self.years, self.employed, self.training = self, 0, True, 0.0
+        self.skill = self.household.skill * self.model.random.lognormvariate(p["new_migrant_skill_log_premium"],
+                                                                             p["new_migrant_skill_sd"])
+
+
+# ---------------------------------------------------------------------------------------------- households
+HOUSEHOLD_STATE = ("county", "weight", "residence", "residence_city", "in_situ_urban", "settled", "land",
+                   "land_state", "rented_out", "rented_in", "homestead", "collective_member", "savings", "skill",
+                   "reservation", "inc_wage", "inc_business", "inc_property", "inc_transfer", "inc_remit",
+                   "inc_collective", "farm_output")
+HOUSEHOLD_COUNTS = ("home_children", "home_adults", "home_elderly", "home_65_plus", "home_farm_elderly",
+                    "home_farmers", "home_workers", "away", "workers_local", "workers_outbound")
+PERSON_STATE = ("age", "urban_hukou", "place", "job", "city", "in_city_proper", "skill", "training", "years",
+                "employed", "wage", "remit", "living", "savings")
 
 
 class RefHousehold(mesa.Agent):
-    """A rural-origin household: its own members, land, savings and incomes, its own yearly decisions."""
+    """A rural household: its land, homestead, savings and income accounts, its members (a list of persons)."""
 
-    def __init__(self, model, **state):
+    def __init__(self, model, row: int, **state):
         super().__init__(model)
+        self.row = row
         self.__dict__.update(state)
-        self.migrant_workers: list[RefMigrant] = []
-        self.settling_this_year = False
+        self.members: list[RefPerson] = []
+        self.lead_unit: RefPerson | None = None
+        for name in HOUSEHOLD_COUNTS:
+            setattr(self, name, 0)
+        self.skill_mix_year, self.skill_before = -1, 0.0
+
+    def count_members(self) -> None:
+        """Members by age and place, workers, the first unit head living away, each head's dependants."""
+        for q in self.members:
+            q.dependants = q.kids = 0
+        children = adults = elderly = e65 = farm_elderly = farmers = workers = away = local = outbound = 0
+        lead = None
+        for q in self.members:
+            a, job = q.age, q.job
+            if q.place == HOME:
+                if a < ADULT_AGE:
+                    children += 1
+                elif a < ELDERLY_AGE:
+                    adults += 1
+                    if job == NO_JOB:
+                        farmers += 1
+                    else:
+                        workers += 1
+                else:
+                    elderly += 1
+                    if a >= 65:
+                        e65 += 1
+                    if a < 75:
+                        farm_elderly += 1
+                    if job != NO_JOB:
+                        workers += 1
+            else:
+                away += 1
+                head = q.unit
+                if head is q:
+                    if lead is None:
+                        lead = q
+                else:
+                    head.dependants += 1
+                    if a < ADULT_AGE:
+                        head.kids += 1
+            if job == CITY_JOB:
+                outbound += 1
+            elif job != NO_JOB:
+                local += 1
+        (self.home_children, self.home_adults, self.home_elderly, self.home_65_plus, self.home_farm_elderly,
+         self.home_farmers, self.home_workers, self.away, self.workers_local, self.workers_outbound) = (
+            children, adults, elderly, e65, farm_elderly, farmers, workers, away, local, outbound)
+        self.lead_unit = lead
 
     def members_home(self) -> int:
-        return self.adults + self.children + self.elderly
+        return self.home_children + self.home_adults + self.home_elderly
+
+    def member_count(self) -> int:
+        return self.members_home() + self.away
 
     def income(self) -> float:
-        return (self.inc_farm + self.inc_wage + self.inc_remit + self.inc_rent + self.inc_collective
-                + self.inc_transfer + self.inc_business)
+        return self.inc_wage + self.inc_business + self.inc_property + self.inc_transfer
 
-    def farm_labour(self) -> float:
-        return self.adults + self.model.params["elderly_farm_effort"] * self.elderly if self.residence == VILLAGE else 0.0
+    # ---- rights (`sim.engine.rights`)
+    def return_land_to_collective(self) -> None:
+        self.model.counties.collective_land[self.county] += self.land * self.weight
+        self.land = 0.0
+        self.land_state = LAND_EXITED
 
-    # ---- phase 3
+    def surrender_rights(self) -> None:
+        self.return_land_to_collective()
+        self.homestead = HOMESTEAD_EXITED
+        self.collective_member = False
+
+    # ---- phase 3: capital
     def invest(self) -> None:
         m = self.model
-        invest = m.params["household_investment_rate"] * max(self.savings, 0.0)
-        self.savings -= invest
-        m.rural_pool[self.county] += invest * self.weight
+        amount = m.params["household_investment_rate"] * max(self.savings, 0.0)
+        self.savings -= amount
+        m.rural_pool[self.county] += amount * self.weight
 
-    # ---- phase 4
-    def train(self) -> None:
+    # ---- phase 5: citizenization
+    def mark_settled(self) -> None:
+        """Nobody left of rural hukou: settled; where rights are not kept by law, they are surrendered."""
         m = self.model
-        if m.random.random() < m.training_cover * m.params["household_training_share"]:
-            self.skill = min(self.skill * m.training_gain, m.params["skill_cap"])
-
-    def step(self) -> None:
-        """The yearly work decision: one working adult at home in the village may reconsider: farm, the county
-        town, or a sampled city."""
-        m, p = self.model, self.model.params
-        rnd = m.random
-        if self.residence != VILLAGE or self.adults <= 0 or rnd.random() >= p["reconsider_rate_home"]:
-            return
-        asc, c, skill = m.choice_constants, self.county, self.skill
-        u_home = m.home_utility(c, skill, self.savings) + p["family_tie"] * (self.children > 0)
-        best, choice, target = u_home + _gumbel(rnd), 0, -1
-        u = m.town_utility(c, skill) + asc["home_to_town"] + _gumbel(rnd)
-        if u > best:
-            best, choice = u, 1
-        for city, u_city in m.city_options(c, skill):
-            u = u_city + asc["home_to_city"] + _gumbel(rnd)
-            if u > best:
-                best, choice, target = u, 2, city
-        if choice == 0:
-            return
-        local = choice == 1
-        age = int(min(max(rnd.gauss(p["new_migrant_age"], p["new_migrant_age_sd"]), p["worker_age_min"]), p["new_migrant_age_max"]))
-        RefMigrant(m, self, c, DEST_TOWN if local else DEST_CITY, target, age,
-                   self.skill * rnd.lognormvariate(p["new_migrant_skill_log_premium"], p["new_migrant_skill_sd"]),
-                   lives_in_town=local and rnd.random() < p["local_migrant_lives_in_town"])
-        self.adults -= 1
-
-    # ---- phase 5
-    def consider_hukou_as_resident(self) -> None:
-        """A rural-hukou family already living in a town or city may settle there."""
-        m, lv, pl = self.model, self.model.in_force, self.model.place
-        if self.hukou != RURAL or self.residence == VILLAGE or self.settling_this_year:
-            return
-        openness = (m.open_tier[pl.j_tier[self.residence_city]] if self.residence == CITY
-                    else lv["settlement_openness_county_town"])
-        if m.random.random() < m.params["resident_settle_rate"] * openness:
-            self.settling_this_year = True
-            m.settlers.append((self, self.residence, self.residence_city))
-
-    def settle(self, residence: int, city: int) -> None:
-        """Take urban hukou where the family settles; its migrants join it; land rights per policy."""
-        m, p, lv = self.model, self.model.params, self.model.in_force
-        m.ledger.citizenized += (self.members_home() + len(self.migrant_workers)) * self.weight
-        for mig in list(self.migrant_workers):
-            self.adults += 1
-            self.savings += mig.savings
-            mig.leave()
-        self.hukou, self.residence, self.residence_city = URBAN, residence, city
-        if self.homestead != HOMESTEAD_EXITED:
-            self.homestead = HOMESTEAD_IDLE
-        cost = min(max(self.savings, 0.0), p["settling_cash_cost"] * m.wage_index)
-        self.savings -= cost
-        m.ledger.settling_costs += cost * self.weight
-        if m.random.random() >= lv["land_rights_kept_on_settling"] and self.land_state != LAND_EXITED:
-            self.surrender_land()
+        self.settled = True
+        if m.random.random() >= m.in_force["land_rights_kept_on_settling"] and self.land > 0:
             m.ledger.land_rights_exits += self.weight
+            m.ledger.land_exited_mu += self.land * self.weight
+            self.surrender_rights()
 
-    def surrender_land(self) -> None:
-        self.model.counties.collective_land[self.county] += self.land * self.weight
-        self.land, self.land_state, self.homestead, self.collective_member = 0.0, LAND_EXITED, HOMESTEAD_EXITED, False
+    def urbanize_in_situ(self) -> None:
+        """Its village may be reclassified as urban (with the county's chance this year); in a reclassified
+        village, the members at home may register urban hukou where they live."""
+        m = self.model
+        if not self.in_situ_urban and not self.settled and m.random.random() < m.in_situ_chance[self.county]:
+            self.in_situ_urban = True
+        if not self.in_situ_urban:
+            return
+        home = [q for q in self.members if q.place == HOME]
+        if any(not q.urban_hukou for q in home) and m.random.random() < m.in_situ_hukou_rate:
+            for q in home:
+                q.urban_hukou = True
+            m.ledger.citizenized_in_situ += self.weight * len(home)
 
-    # ---- phase 6
+    # ---- phase 6: land
     def exit_rights(self) -> None:
-        """Paid exit of the land rights of a settled family; idle homesteads sold as construction-land quotas."""
-        m, p, lv, pl = self.model, self.model.params, self.model.in_force, self.model.place
+        """A settled household may sell its rights back (paid exit); an idle homestead may be sold as a quota
+        (one draw for both)."""
+        m, p, now, c = self.model, self.model.params, self.model.in_force, self.model.counties
         u = m.random.random()
-        c, w, fiscal = self.county, self.weight, m.counties.fiscal
-        if (self.hukou == URBAN and self.residence != VILLAGE and self.land_state != LAND_EXITED
-                and u < lv["land_paid_exit"] * p["exit_rate"] * m.exit_appeal):
-            pay = lv["land_exit_compensation"] * (self.land * pl.c_rent[c] + m.homestead_value)
+        w, county = self.weight, self.county
+        if self.settled and self.land > 0 and u < now["land_paid_exit"] * p["exit_rate"] * m.exit_appeal:
+            pay = now["land_exit_compensation"] * (self.land * c.rent_received[county] + m.homestead_value)
             self.savings += pay
-            fiscal[c] -= pay * w
-            fiscal[c] += m.quota_revenue * w
-            m.ledger.land_revenue += m.quota_revenue * w
-            self.surrender_land()
+            c.fiscal[county] -= pay * w
+            revenue = m.quota_revenue * w
+            c.fiscal[county] += revenue
+            m.ledger.land_revenue += revenue
+            m.ledger.land_exited_mu += self.land * w
+            self.surrender_rights()
             m.ledger.land_rights_exits += w
-        if (self.homestead == HOMESTEAD_IDLE and self.residence != VILLAGE
-                and u >= 1 - lv["unified_construction_land_market"] * p["quota_exit_rate"]):
+        if self.homestead == HOMESTEAD_IDLE and u >= 1 - now["unified_construction_land_market"] * p["quota_exit_rate"]:
             value = p["quota_price_yuan_per_mu"] * p["homestead_mu_per_household"]
             to_household = p["quota_household_share"] * value
             self.savings += to_household
-            fiscal[c] += (value - to_household) * w
+            c.fiscal[county] += (value - to_household) * w
             m.ledger.land_revenue += value * w
             self.homestead = HOMESTEAD_EXITED
             m.ledger.land_rights_exits += w
 
-    def rent_out(self) -> None:
-        """Mark the homestead; put land on the county rental market or keep farming it."""
-        m, p, lv = self.model, self.model.params, self.model.in_force
+    def mark_homestead(self) -> None:
         if self.homestead != HOMESTEAD_EXITED:
-            home = self.residence == VILLAGE and self.members_home() > 0
-            self.homestead = HOMESTEAD_USED if home else HOMESTEAD_IDLE
-        u_match, u_keep = m.random.random(), m.random.random()
-        if self.land_state == LAND_EXITED:
-            return
-        labour = self.farm_labour()
-        n_mig = len(self.migrant_workers)
-        share = n_mig / max(n_mig + self.adults, 1)
-        wants_out = labour == 0 or u_keep < p["rent_out_propensity"] * share + p["rent_out_base"]
-        stays_out = self.land_state == LAND_RENTED_OUT and (labour == 0 or u_keep < p["contract_persistence"])
-        if stays_out or (wants_out and u_match >= lv["land_rental_friction"]):
-            self.land_state = LAND_RENTED_OUT
-        else:
-            self.land_state = LAND_FARMED if labour > 0 else LAND_ABANDONED
+            self.homestead = HOMESTEAD_USED if self.members_home() > 0 else HOMESTEAD_IDLE
 
-    def offer_and_bid(self) -> None:
-        """Add rented-out land to the county's supply, or bid for land as an operator."""
-        m = self.model
-        labour = self.farm_labour()
-        if self.land_state == LAND_RENTED_OUT:
-            m.land_supply[self.county] += self.land * self.weight
-        self.operator_score = (labour * self.skill ** m.params["operator_skill_power"]
-                               if self.land_state == LAND_FARMED and labour > 0 else 0.0)
-        m.operator_score[self.county] += self.operator_score * self.weight
+    def land_terms(self) -> None:
+        """Its farm labour, its best farm size at rent r (kappa r^-eta) and the insurance value it puts on keeping
+        its land."""
+        m, p, lt = self.model, self.model.params, self.model.land_terms
+        self.farm_labour = labour = self.home_farmers + p["elderly_farm_effort"] * self.home_farm_elderly
+        if labour > 0:
+            q = math.sqrt(self.skill / p["rural_skill_median"])
+            base = (lt["gamma"] * lt["value_per_mu"][self.county] * q * lt["median_pow"]
+                    * (labour / lt["ref_labour"]) ** (1 - p["land_elasticity"]))
+            self.kappa = base ** lt["eta"]
+        else:
+            self.kappa = 0.0
+        self.insurance = lt["insurance_unit"] * self.reservation
+
+    def take_land(self) -> None:
+        """At its county's rent: rent in up to its best farm size, offer the land beyond what it wants, or (no farm
+        labour) offer all its land if the rent received beats its insurance value, else leave it idle."""
+        m, lt = self.model, self.model.land_terms
+        c = self.county
+        r = lt["rent"][c]
+        L = self.land
+        self.rented_in = self.rented_out = self.farmed = 0.0
+        if self.farm_labour > 0:
+            want = self.kappa * r ** (-lt["eta"])
+            keep = self.kappa * (lt["keep_share"] * r) ** (-lt["eta"])
+            if want > L:
+                self.rented_in = want - L
+                lt["demand"][c] += (want - L) * self.weight
+                self.farmed = L
+            elif keep < L:
+                self.rented_out = L - keep
+                lt["supply"][c] += (L - keep) * self.weight
+                self.farmed = keep
+            else:
+                self.farmed = L
+        elif L > 0:
+            if lt["keep_share"] * r >= self.insurance:
+                self.rented_out = L
+                lt["supply"][c] += L * self.weight
+            else:
+                lt["idle"][c] += L * self.weight
+
+    def scale_land(self) -> None:
+        """Rent-ins (or, in a glut, offers) scaled so that what is rented in equals what is rented out."""
+        lt = self.model.land_terms
+        c = self.county
+        self.rented_in *= lt["scale_in"][c]
+        scale_out = lt["scale_out"][c]
+        if scale_out < 1.0 and self.rented_out > 0:
+            lost = self.rented_out * (1.0 - scale_out)
+            self.rented_out -= lost
+            if self.farm_labour > 0:
+                self.farmed += lost
+            else:
+                lt["idle"][c] += lost * self.weight
+        lt["transferred"][c] += self.rented_out * self.weight
 
     def farm(self) -> None:
-        """Rent in land, farm it, pay and receive rents."""
-        m, p, pl = self.model, self.model.params, self.model.place
-        c = self.county
-        labour = self.farm_labour()
-        self.rented_in = (m.land_supply[c] * self.operator_score / max(m.operator_score[c], 1e-12)
-                          if self.operator_score > 0 else 0.0)
-        operated = (self.land if self.land_state == LAND_FARMED else 0.0) + self.rented_in
-        output = 0.0
-        if operated > 0:
-            intensity = min((labour / max(operated, 1e-9) / p["labour_per_mu_2013"]) ** p["labour_intensity_power"],
-                            p["farm_intensity_max"])
-            scale = min(max(1 + p["farm_scale_elasticity"] * math.log(max(operated, 1e-9) / p["median_farm_mu"]),
-                            p["farm_scale_min"]), p["farm_scale_max"])
-            output = pl.c_ag_price[c] * operated * intensity * scale * math.sqrt(self.skill / p["rural_skill_median"])
-        self.inc_farm = output - self.rented_in * pl.c_rent[c]
-        self.inc_rent = self.land * pl.c_rent[c] if self.land_state == LAND_RENTED_OUT else 0.0
-        m.farm_output[c] += output * self.weight
-        m.farm_labour[c] += labour * self.weight
-        self.collective_share = ((self.members_home() + len(self.migrant_workers))
-                                 if self.collective_member else 0)
-        m.collective_shares[c] += self.collective_share * self.weight
+        """Net output of its farm (own land farmed + land rented in, with its farm labour)."""
+        m, p, lt = self.model, self.model.params, self.model.land_terms
+        area, labour = self.farmed + self.rented_in, self.farm_labour
+        self.farm_output = 0.0
+        if area > 0 and labour > 0:
+            c = self.county
+            median = p["median_farm_mu"]
+            y = (lt["value_per_mu"][c] * math.sqrt(self.skill / p["rural_skill_median"]) * median
+                 * (area / median) ** (p["land_elasticity"] + p["farm_scale_elasticity"])
+                 * (labour / lt["ref_labour"]) ** (1.0 - p["land_elasticity"]))
+            self.farm_output = y
+            lt["output"][c] += y * self.weight
+            lt["labour"][c] += labour * self.weight
+        self.collective_share = self.member_count() if self.collective_member else 0
+        lt["shares"][self.county] += self.collective_share * self.weight
 
     def take_dividend(self) -> None:
-        self.inc_collective = self.collective_share * self.model.dividend_per_member[self.county]
+        self.inc_collective = self.collective_share * self.model.land_terms["dividend"][self.county]
 
-    # ---- phase 7
+    # ---- phase 7: incomes
     def earn_and_save(self) -> None:
-        """Wages where the family lives, commuters' wages, remittances, transfers, business income; saving."""
-        m, p, pl = self.model, self.model.params, self.model.place
-        remit = commuter_wage = 0.0
-        for mig in self.migrant_workers:
-            remit += mig.remit
-            if mig.dest_kind == DEST_TOWN and not mig.lives_in_town:
-                commuter_wage += mig.wage - mig.remit
-        if self.residence == CITY:
-            wage_here = pl.j_wage[self.residence_city] * (1 - pl.j_unemp[self.residence_city])
-        elif self.residence == TOWN:
-            wage_here = pl.c_wage[self.county] * (1 - pl.c_unemp[self.county])
-        else:
-            wage_here = 0.0
-        self.inc_wage = self.adults * self.skill * wage_here + commuter_wage
-        self.inc_remit = remit
-        village = self.residence == VILLAGE
-        self.inc_transfer = m.transfer * self.members_home() if village and self.hukou == RURAL else 0.0
-        self.inc_business = m.business_income(self.savings) if village and self.adults > 0 else 0.0
+        """This year's disposable income by NBS component (per real household), then saving."""
+        m, p, t = self.model, self.model.params, self.model.income_terms
+        village = commuting = received = 0.0
+        for q in self.members:
+            if q.place == HOME:
+                if q.job == VILLAGE_JOB:
+                    village += q.wage
+                elif q.job != NO_JOB:
+                    commuting += q.wage
+            elif q.job != NO_JOB:
+                received += q.remit
+        self_employed = p["village_self_employed_share"]
+        c = self.county
+        self.inc_wage = (1 - self_employed) * village + commuting
+        self.inc_business = self.farm_output - self.rented_in * t["rent_paid"][c] + self_employed * village
+        self.inc_property = (self.rented_out * t["rent_received"][c] + self.inc_collective
+                             + p["deposit_interest_rate"] * max(self.savings, 0.0))
+        self.inc_remit = received
+        self.inc_transfer = t["pension"] * self.home_elderly + t["subsidy"] * self.members_home() + received
         saving = p["household_saving_rate"] * max(self.income(), 0.0)
         self.savings += saving
         m.ledger.saving += saving * self.weight
 
-    # ---- phase 8
-    def renew(self) -> None:
-        """Births, deaths, children growing up, adults growing old."""
-        m, p, rnd = self.model, self.model.params, self.model.random
-        births = _binomial(rnd, self.adults + len(self.migrant_workers), m.p_birth)
-        old_deaths = _binomial(rnd, self.elderly, m.p_old)
-        adult_deaths = _binomial(rnd, self.adults, m.p_young)
-        grown = _binomial(rnd, self.children, p["child_to_adult_rate"])
-        retiring = _binomial(rnd, self.adults - adult_deaths, p["adult_to_elderly_rate"])
-        self.children += births - grown
-        self.adults += grown - adult_deaths - retiring
-        self.elderly += retiring - old_deaths
-        m.ledger.births += births * self.weight
-        m.ledger.deaths += (old_deaths + adult_deaths) * self.weight
-
-    def give_up_empty_land(self) -> None:
-        if self.members_home() == 0 and not self.migrant_workers and self.land_state != LAND_EXITED:
-            self.model.counties.collective_land[self.county] += self.land * self.weight
-            self.land, self.land_state = 0.0, LAND_EXITED
-
 
 # ---------------------------------------------------------------------------------------------- model
-HOUSEHOLD_FIELDS = ("county", "weight", "adults", "children", "elderly", "hukou", "residence", "residence_city",
-                    "land", "land_state", "rented_in", "homestead", "collective_member", "savings", "skill",
-                    "inc_farm", "inc_wage", "inc_remit", "inc_rent", "inc_collective", "inc_transfer",
-                    "inc_business")
+class _Terms:
+    """Per-place and per-pair terms of the work utilities this year, as Python lists (O(places))."""
 
-
-MIGRANT_FIELDS = ("county", "dest_kind", "dest_city", "age", "skill", "years", "employed", "lives_in_town", "wage",
-                  "remit", "savings")
-CENSUS_HOUSEHOLD = ("county", "weight", "adults", "children", "elderly", "residence", "residence_city", "skill")
-CENSUS_MIGRANT = ("county", "dest_kind", "dest_city", "skill", "employed", "lives_in_town")
-
-
-class _Places:
-    """Per-place values as Python lists, refreshed when the place arrays change (cheap: O(places))."""
-
-    def __init__(self, model):
-        c, j = model.counties, model.cities
-        self.j_unemp, self.j_wage, self.j_living = j.unemployment.tolist(), j.wage.tolist(), j.living_cost.tolist()
-        self.j_service, self.j_tier = j.service.tolist(), j.tier.tolist()
-        self.c_unemp, self.c_wage, self.c_living = c.unemployment.tolist(), c.wage.tolist(), c.living_cost.tolist()
-        self.c_town_service, self.c_rent, self.c_ag_price = c.town_service.tolist(), c.rent_per_mu.tolist(), c.ag_price.tolist()
-        self.c_farm_income = c.farm_income_per_worker.tolist()
-        p = model.params
-        self.c_amenity = (p["amenity_service_weight"] * c.village_service
-                          + p["amenity_infrastructure_weight"] * c.infra).tolist()
-        self.commute = commute_cost(model).tolist()
+    def __init__(self, m: ReferenceModel):
+        p, c, j, tables = m.params, m.counties, m.cities, m.state.tables
+        self.k = int(p["choice_set_size"])
+        self.n_j = j.n
+        self.city_pay = (employment_chance(m, j.unemployment) * j.wage).tolist()
+        self.city_living = j.living_cost.tolist()
+        self.city_services = (p["utility_services"] * city_access(m) * j.service).tolist()
+        self.town_pay = (employment_chance(m, c.unemployment) * c.wage).tolist()
+        self.town_cost = np.minimum(commute_cost(m), c.living_cost).tolist()
+        self.town_services = (p["utility_services"] * town_access(m) * c.town_service
+                              - p["utility_distance"] * math.log1p(p["village_town_km"])).tolist()
+        self.village_pay = (employment_chance(m, c.unemployment) * c.village_wage).tolist()
+        self.farm_income = c.farm_income_per_worker.tolist()
+        self.amenity = (p["utility_services"] * (p["amenity_service_weight"] * c.village_service
+                                                 + p["amenity_infrastructure_weight"] * c.infra)).tolist()
+        self.transfer = rural_transfer_per_capita(m)
+        self.distance = (p["utility_distance"] * np.log1p(m.world.distance)).tolist()
+        self.network = (p["utility_network"] * np.log(tables.network_share + NETWORK_FLOOR)).tolist()
+        self.correction = (-np.log(tables.destination_q * self.k)).tolist()
+        self.cdf = tables.destination_cdf.tolist()
+        self.asc = [tables.choice_constants[name] for name in ASC_NAMES]
+        self.w_income, self.floor, self.skill_median = p["utility_income"], p["income_floor"], p["rural_skill_median"]
+        self.attachment = p["utility_home_attachment"]
+        self.town_attachment = p["utility_home_attachment"] * p["town_attachment_share"]
+        self.family_tie, self.age_penalty, self.age_ref = p["family_tie"], p["city_age_penalty"], p["city_age_reference"]
+        self.tenure_bonus, self.tenure_cap = p["tenure_bonus"], p["tenure_cap_years"]
+        self.unemployed_penalty = p["unemployed_stay_penalty"]
+        self.return_age, self.return_pull = p["return_age"], p["return_age_pull"]
+        self.dependant_cost = p["dependant_cost_share"]
 
 
 class ReferenceModel(mesa.Model):
@@ -462,127 +710,90 @@ class ReferenceModel(mesa.Model):
         self.streams._streams["shocks"] = copy.deepcopy(e.streams["shocks"])
         es, et = e.state, e.state.tables
         tables = Tables(destination_q=et.destination_q.copy(), destination_cdf=et.destination_cdf.copy(),
-                        network_share=et.network_share.copy(), choice_constants=dict(et.choice_constants))
-        # households and migrants: filled by `census` from the agents whenever the engine's formulas need them
-        self.state = State(es.world, Households(0), Migrants(1, Households(0)), copy.deepcopy(es.counties),
-                           copy.deepcopy(es.cities), es.total_population_start, es.wage_index, es.housing_index,
-                           tables, Ledger())
+                        network_share=et.network_share.copy(), choice_constants=dict(et.choice_constants),
+                        family_constants=dict(et.family_constants))
+        # households and persons as arrays: filled by `census` from the agents whenever the engine's place-level
+        # formulas or the outcome definitions need them
+        h0 = Households(0)
+        self.state = State(es.world, h0, Persons(1, h0), copy.deepcopy(es.counties), copy.deepcopy(es.cities),
+                           es.natives_by_age.copy(), es.total_population_start, es.wage_index, es.housing_index,
+                           es.price_index, tables, Ledger())
         self.read_policy()
         # --- agents from the engine's arrays
-        h, mg = e.households, e.migrants
-        cols = {name: getattr(h, name).tolist() for name in HOUSEHOLD_FIELDS}
-        self.household_agents = [RefHousehold(self, row=i, **{k: cols[k][i] for k in HOUSEHOLD_FIELDS})
+        h, ps = e.households, e.persons
+        cols = {name: getattr(h, name).tolist() for name in HOUSEHOLD_STATE}
+        self.household_agents = [RefHousehold(self, i, **{k: cols[k][i] for k in HOUSEHOLD_STATE})
                                  for i in range(h.n)]
-        for r in mg.live().tolist():
-            RefMigrant(self, self.household_agents[int(mg.origin[r])], int(mg.county[r]), int(mg.dest_kind[r]),
-                       int(mg.dest_city[r]), int(mg.age[r]), float(mg.skill[r]), int(mg.years[r]),
-                       bool(mg.employed[r]), bool(mg.lives_in_town[r]), float(mg.wage[r]), float(mg.remit[r]),
-                       float(mg.savings[r]))
+        rows = ps.live()
+        pcols = {name: getattr(ps, name)[rows].tolist() for name in PERSON_STATE}
+        household, unit = ps.household[rows].tolist(), ps.unit[rows].tolist()
+        agent_of = {}
+        for i, r in enumerate(rows.tolist()):
+            agent_of[r] = RefPerson(self, self.household_agents[household[i]],
+                                    **{k: pcols[k][i] for k in PERSON_STATE})
+        for i, r in enumerate(rows.tolist()):
+            if unit[i] >= 0:
+                agent_of[r].unit = agent_of[unit[i]]
+        self.count_members()
         self.records = [self._outcomes()]
 
     @classmethod
     def from_engine(cls, engine: ChengxiangModel, seed: int = 0) -> ReferenceModel:
         return cls(engine, seed)
 
-    households = property(lambda self: self.state.households)
-    migrants = property(lambda self: self.state.migrants)
+    households = property(lambda self: self.state.households, doc="The last census of households (arrays).")
+    persons = property(lambda self: self.state.persons, doc="The last census of persons (arrays).")
     counties = property(lambda self: self.state.counties)
     cities = property(lambda self: self.state.cities)
     world = property(lambda self: self.state.world)
     ledger = property(lambda self: self.state.ledger)
-    wage_index = property(lambda self: self.state.wage_index)
-    choice_constants = property(lambda self: self.state.tables.choice_constants)
+    family_constants = property(lambda self: self.state.tables.family_constants)
 
     @property
-    def households_set(self):
+    def person_set(self) -> mesa.agent.AgentSet:
+        return self.agents_by_type.get(RefPerson) or mesa.agent.AgentSet([], random=self.random)
+
+    @property
+    def household_set(self) -> mesa.agent.AgentSet:
         return self.agents_by_type[RefHousehold]
 
-    @property
-    def migrants_set(self):
-        return self.agents_by_type.get(RefMigrant) or mesa.agent.AgentSet([], random=self.random)
-
-    # ------------------------------------------------------------------ helpers used by agents
     def read_policy(self) -> None:
         self.in_force = self.policy.values(self.year)
 
-    def settlement_openness_of_tier(self) -> np.ndarray:
-        return settlement_openness_of_tier(self.in_force)
-
-    def transfer_per_capita(self) -> float:
-        return incomes.transfer_per_capita(self)
-
-    def employment_chance(self, unemployment: float) -> float:
-        p = self.params
-        v = 1 - unemployment * (p["migrant_unemployment_premium"] - self.in_force["employment_services"])
-        return min(max(v, p["employment_chance_min"]), 1.0)
-
-    def business_income(self, savings: float) -> float:
-        p, lv = self.params, self.in_force
-        reach = min(max(lv["rural_finance_access"] + p["talent_business_weight"] * lv["urban_talent_incentive"], 0.0),
-                    p["business_reach_max"])
-        stake = min(max(savings, 0.0), p["business_stake_cap"] * self.wage_index)
-        return p["business_return"] * reach * stake
-
-    def _prepare_choices(self) -> None:
-        """Per-place terms of the utilities for this year's decisions (O(places))."""
-        lv = self.in_force
-        self.place = pl = _Places(self)
-        self.open_tier = self.settlement_openness_of_tier().tolist()
-        s = lv["services_by_residence"]
-        weight = self.params["service_access_openness_weight"]
-        self.city_access = [s + (1 - s) * self.open_tier[t] * weight for t in pl.j_tier]
-        self.city_pay = [self.employment_chance(u) * w for u, w in zip(pl.j_unemp, pl.j_wage)]
-        self.log1p_distance = np.log1p(self.world.distance).tolist()
-        self.network = self.state.tables.network_share.tolist()
-        self.cdf_rows = self.state.tables.destination_cdf.tolist()
-        self.q_rows = self.state.tables.destination_q.tolist()
-        self.transfer = self.transfer_per_capita()
-        self.town_access = s + (1 - s) * lv["settlement_openness_county_town"] * weight
-
-    def city_utility(self, county: int, city: int, skill: float) -> float:
-        p, pl = self.params, self.place
-        income = self.city_pay[city] * skill - pl.j_living[city]
-        return (p["utility_income"] * _log_income(income, p["income_floor"])
-                + p["utility_services"] * self.city_access[city] * pl.j_service[city]
-                - p["utility_distance"] * self.log1p_distance[county][city]
-                + p["utility_network"] * math.log(self.network[county][city] + labour_phase.NETWORK_FLOOR))
-
-    def town_utility(self, county: int, skill: float) -> float:
-        p, pl = self.params, self.place
-        income = self.employment_chance(pl.c_unemp[county]) * pl.c_wage[county] * skill - min(pl.commute[county], pl.c_living[county])
-        return (p["utility_income"] * _log_income(income, p["income_floor"])
-                + p["utility_services"] * self.town_access * pl.c_town_service[county]
-                - p["utility_distance"] * math.log1p(p["village_town_km"])
-                + p["utility_home_attachment"] * p["town_attachment_share"])
-
-    def home_utility(self, county: int, skill: float, savings: float) -> float:
-        p, pl = self.params, self.place
-        farm = pl.c_farm_income[county] * math.sqrt(skill / p["rural_skill_median"])
-        return (p["utility_income"] * _log_income(farm + self.business_income(savings) + self.transfer, p["income_floor"])
-                + p["utility_services"] * pl.c_amenity[county] + p["utility_home_attachment"])
-
-    def city_options(self, county: int, skill: float):
-        """k candidate cities sampled by size and distance, with their utilities and the sampling correction."""
-        k = int(self.params["choice_set_size"])
-        row, q, last = self.cdf_rows[county], self.q_rows[county], len(self.cdf_rows[county]) - 1
-        for _ in range(k):
-            city = min(bisect.bisect_right(row, self.random.random() * 0.999999), last)
-            yield city, self.city_utility(county, city, skill) - math.log(q[city] * k)
+    def count_members(self) -> None:
+        for h in self.household_agents:
+            h.count_members()
 
     # ------------------------------------------------------------------ census (per-agent reporters)
-    def census(self, full: bool = True) -> None:
-        """The per-agent state as arrays, for the engine's place-level formulas and outcome reporters (`full`),
-        or only what residents and labour supply per place need."""
+    def census(self, full: bool = False) -> None:
+        """The agents' state as the engine's arrays (`Households`, `Persons`), for the place-level formulas
+        (residents, labour supply) or, `full`, for the outcome definitions."""
         hh = self.household_agents
+        people = [q for a in hh for q in a.members]
+        for i, q in enumerate(people):
+            q.row = i
+        for q in people:
+            if q.unit is not None and not q.unit.alive:
+                raise RuntimeError("a person lives with a unit head who is gone")
         h = Households(len(hh))
-        for name in HOUSEHOLD_FIELDS if full else CENSUS_HOUSEHOLD:
+        for name in (HOUSEHOLD_STATE + HOUSEHOLD_COUNTS) if full else ("weight", "in_situ_urban"):
             getattr(h, name)[:] = [getattr(a, name) for a in hh]
-        migs = list(self.migrants_set)
-        mg = Migrants(max(len(migs), 1), h)
-        rows = mg.allocate(np.array([m.household.row for m in migs], dtype=np.int64))  # counts h.migrants too
-        for name in MIGRANT_FIELDS if full else CENSUS_MIGRANT:
-            getattr(mg, name)[rows] = [getattr(m, name) for m in migs]
-        self.state.households, self.state.migrants = h, mg
+        n = len(people)
+        ps = Persons(max(n, 1), h)
+        ps.alive[:n] = True
+        ps.id[:n] = np.arange(1, n + 1)
+        ps.household[:n] = [q.household.row for q in people]
+        ps.county[:n] = [q.county for q in people]
+        ps.unit[:n] = [q.unit.row if q.unit is not None else -1 for q in people]
+        fields = PERSON_STATE if full else ("place", "job", "city", "in_city_proper", "skill", "employed")
+        for name in fields:
+            getattr(ps, name)[:n] = [getattr(q, name) for q in people]
+        if full:
+            h.lead_unit[:] = [a.lead_unit.row if a.lead_unit is not None else -1 for a in hh]
+            deps = np.zeros(ps.capacity, np.int16)
+            deps[:n] = [q.dependants for q in people]
+            self.state.dependants = deps
+        self.state.households, self.state.persons = h, ps
 
     def total_people(self) -> float:
         return ChengxiangModel.total_people(self)
@@ -590,8 +801,11 @@ class ReferenceModel(mesa.Model):
     def total_farmland(self) -> float:
         return ChengxiangModel.total_farmland(self)
 
+    def total_capital(self) -> float:
+        return ChengxiangModel.total_capital(self)
+
     def _outcomes(self) -> dict[str, float]:
-        self.census()  # residents per place stay as counted in phase 7, as in the engine's collect
+        self.census(full=True)
         out = outcomes.compute(self)
         out["year"] = self.year
         return out
@@ -601,110 +815,282 @@ class ReferenceModel(mesa.Model):
         self.year += 1
         self.ledger.reset()
         self.read_policy()  # 1
-        self.census(full=False)  # 2: the engine's place-level production and prices, from a per-agent census
+        self.census()  # 2: the engine's place-level production and prices, from a per-agent census
         production.produce_and_price(self)
         self.allocate_capital()  # 3
         self.choose_work()  # 4
+        self.move_dependants()
         self.citizenize()  # 5
         self.manage_land()  # 6
-        self.public_finance()  # 7
+        self.census()  # 7: the engine's public finance, from a per-agent census
+        finance.public_finance(self)
+        self.income_terms = {"rent_paid": self.counties.rent_paid.tolist(),
+                             "rent_received": self.counties.rent_received.tolist(),
+                             "pension": rural_pension(self), "subsidy": rural_subsidy(self)}
+        self.household_set.shuffle_do("earn_and_save")
         self.demography()  # 8
         self.records.append(self._outcomes())  # 9
         if self.year >= self.end_year:
             self.running = False
 
     def allocate_capital(self) -> None:
-        """Households and migrants place savings (per agent); the pools are allocated as in the engine."""
-        c = self.counties
-        self.rural_pool = np.zeros(c.n).tolist()
-        self.urban_pool = 0.0
-        self.households_set.shuffle_do("invest")
-        self.migrants_set.shuffle_do("invest")
-        capital.allocate_pools(self, np.array(self.rural_pool), self.urban_pool)
+        """Households and persons place part of their savings (per agent); the pools are invested as in the
+        engine."""
+        self.rural_pool = [0.0] * self.counties.n
+        self.deposits = 0.0
+        self.household_set.shuffle_do("invest")
+        self.person_set.shuffle_do("deposit")
+        capital.allocate_pools(self, np.array(self.rural_pool), self.deposits)
 
     def choose_work(self) -> None:
-        p, lv = self.params, self.in_force
-        counts: dict[tuple[int, int], int] = {}
-        for m in self.migrants_set:
-            if m.dest_kind == DEST_CITY:
-                counts[m.county, m.dest_city] = counts.get((m.county, m.dest_city), 0) + 1
-        net = np.zeros((self.counties.n, self.cities.n))
-        for (c, j), n in counts.items():
-            net[c, j] = n
-        self.state.tables.network_share = net / np.maximum(net.sum(axis=1, keepdims=True), 1)
-        self.training_cover, self.training_gain = lv["skills_training_coverage"], math.exp(p["training_skill_gain"])
-        self.migrants_set.shuffle_do("train")
-        self.households_set.shuffle_do("train")
-        self._prepare_choices()
-        self.returned_talent = [0.0] * self.counties.n
-        self.migrants_set.shuffle_do("step")  # earn, then stay / move / return
-        self.households_set.shuffle_do("step")  # workers at home: farm, town or city
-        talent = p["talent_per_incentive"] * lv["urban_talent_incentive"] * self.counties.rural_residents
-        self.counties.talent[:] = np.array(self.returned_talent) + talent
+        p, c, j = self.params, self.counties, self.cities
+        # networks: each county's city workers by city (a per-agent count)
+        net = np.zeros((c.n, j.n))
+        for q in self.person_set:
+            if q.job == CITY_JOB:
+                net[q.county, q.city] += 1.0
+        total = net.sum(axis=1, keepdims=True)
+        self.state.tables.network_share = np.where(total > 0, net / np.maximum(total, 1.0), 0.0)
+        self.person_set.shuffle_do("train")
+        self.pay_terms = {"city_chance": employment_chance(self, j.unemployment).tolist(),
+                          "town_chance": employment_chance(self, c.unemployment).tolist(),
+                          "city_wage": j.wage.tolist(), "town_wage": c.wage.tolist(),
+                          "village_wage": c.village_wage.tolist(), "city_living": j.living_cost.tolist(),
+                          "town_living": c.living_cost.tolist(), "commute": commute_cost(self).tolist()}
+        self.person_set.shuffle_do("pay")
+        self.terms = _Terms(self)
+        self.returned_talent = [0.0] * c.n
+        self.person_set.shuffle_do("reconsider")  # migrant workers: stay, return, local job, another city
+        self.person_set.shuffle_do("leave_home")  # people at home: farm on, village, county town or a city
+        self.person_set.shuffle_do("follow_head_home")
+        self.count_members()
+        talent = p["talent_per_incentive"] * self.in_force["urban_talent_incentive"] * c.rural_residents
+        c.talent[:] = np.array(self.returned_talent) + talent
         self.ledger.talent_to_rural += float(talent.sum())
 
+    def family_odds(self, head: RefPerson) -> tuple[float, float]:
+        """Log-odds (before the constants) of a child and of an elderly member living with unit head `head`."""
+        p, f = self.params, self.family_terms
+        in_city = head.job == CITY_JOB
+        j, c = max(head.city, 0), head.county
+        access = f["city_access"][j] if in_city else f["town_access"][c]
+        service = f["city_service"][j] if in_city else f["town_service"][c]
+        wage = max(head.wage, p["settle_wage_floor"])
+        living = f["city_living"][j] if in_city else f["town_living"][c]
+        cost = living * (1 + p["dependant_cost_share"] * (head.dependants + 1)) / wage
+        return (p["follow_schooling_weight"] * access * service - p["follow_cost_weight"] * cost,
+                -p["follow_cost_weight"] * cost)
+
+    def move_dependants(self) -> None:
+        c, j = self.counties, self.cities
+        self.count_members()
+        self.family_terms = {"city_access": city_access(self).tolist(), "town_access": town_access(self).tolist(),
+                             "city_service": j.service.tolist(), "town_service": c.town_service.tolist(),
+                             "city_living": j.living_cost.tolist(), "town_living": c.living_cost.tolist()}
+        self.person_set.shuffle_do("reconsider_family")
+        self.count_members()
+
     def citizenize(self) -> None:
-        self.open_tier = self.settlement_openness_of_tier().tolist()
-        self.settlers = []
+        """Unit heads apply; the largest cities admit by quota in order of points; one unit per household settles;
+        then villages are reclassified and their residents may register urban hukou."""
+        p, now, c, j = self.params, self.in_force, self.counties, self.cities
+        open_tier = settlement_openness_of_tier(now)
+        self.settle_terms = {
+            "tier": j.tier.tolist(), "open_tier": open_tier.tolist(), "city_access": city_access(self).tolist(),
+            "town_access": town_access(self).tolist(), "city_service": j.service.tolist(),
+            "town_service": c.town_service.tolist(), "city_living": j.living_cost.tolist(),
+            "town_living": c.living_cost.tolist(), "city_support": j.support_rate.tolist(),
+            "town_support": c.support_rate.tolist(), "rent_received": c.rent_received.tolist(),
+            "support_per_person": p["citizenization_support_cost"] * self.state.wage_index}
+        self.applicants = []
+        self.person_set.shuffle_do("consider_settling")
+        # quotas: willing applicants to each megacity and super-large city in order of points (ties in the
+        # shuffled order), until its quota of persons is used up
+        quota = (open_tier[j.tier] * p["quota_per_resident"] * j.population).tolist()
+        used = [0.0] * j.n
+        queue = sorted((a for a in self.applicants if a[5]), key=lambda a: (a[1], -a[2]))
+        for a in queue:
+            head, city, willing, size = a[0], a[1], a[3], a[6]
+            persons = size * head.household.weight
+            a[4] = willing and used[city] + persons <= quota[city]
+            if a[4]:
+                used[city] += persons
+        settlers, seen = [], set()
+        for head, city, _points, willing, admitted, _quota, _size in self.applicants:
+            if willing and admitted and head.household not in seen:  # one unit per household a year
+                seen.add(head.household)
+                settlers.append((head, city))
+        self.settle_units(settlers)
+        self.reclassify_villages()
+        self.count_members()
+
+    def settle_units(self, settlers: list[tuple[RefPerson, int]]) -> None:
+        """The settling units join the urban-hukou natives where they live; support within each destination's
+        budget; the unit's savings pay the settling cash, the rest becomes capital there; households left with
+        nobody are settled."""
+        p, now, c, j, state, ledger = self.params, self.in_force, self.counties, self.cities, self.state, self.ledger
+        per_person = p["citizenization_support_cost"] * state.wage_index
+        max_age = len(state.natives_by_age) - 1
+        units = []
+        demand_city, demand_town = np.zeros(j.n), np.zeros(c.n)
+        for head, city in settlers:
+            members = head.unit_members()
+            w = head.household.weight
+            for q in members:
+                if city >= 0:
+                    j.native[city] += w
+                else:
+                    c.native[q.county] += w
+                if city < 0 or j.inside[city]:
+                    state.natives_by_age[min(q.age, max_age)] += w
+                else:
+                    ledger.departures += w  # settled in a city outside the region (province worlds)
+                ledger.citizenized += w
+            persons = w * len(members)
+            promised = now["citizenization_support"] * per_person * persons
+            if city >= 0:
+                demand_city[city] += promised
+            else:
+                demand_town[head.county] += promised
+            units.append((head, city, members, persons, promised))
+        capacity = p["support_capacity_share"]
+        j.support_rate[:] = np.where(demand_city > 0, np.minimum(1.0, capacity * j.output
+                                                                 / np.maximum(demand_city, 1e-9)), 1.0)
+        c.support_rate[:] = np.where(demand_town > 0, np.minimum(1.0, capacity * c.output_town
+                                                                 / np.maximum(demand_town, 1e-9)), 1.0)
+        emptied = []
+        for head, city, members, persons, promised in units:
+            paid = promised * (j.support_rate[city] if city >= 0 else c.support_rate[head.county])
+            ledger.support_spending += paid
+            household = head.household
+            unit_savings = head.savings * household.weight
+            cash = max(p["settling_cash_cost"] * state.wage_index * persons - paid, 0.0)
+            spent = min(max(unit_savings, 0.0), cash)
+            ledger.settling_costs += spent
+            if city >= 0:
+                j.K[city] += unit_savings - spent
+            else:
+                c.K_town[head.county] += unit_savings - spent
+            for q in members:
+                q.leave()
+            if not household.members:
+                emptied.append(household)
+        for household in emptied:
+            household.mark_settled()
+
+    def reclassify_villages(self) -> None:
+        p, now, c, j = self.params, self.in_force, self.counties, self.cities
+        before_c, before_j = c.population.copy(), j.population.copy()
+        self.census()
+        count_residents(self)
+        town_growth = np.maximum(c.population - before_c, 0) / np.maximum(before_c, 1.0)
+        city_growth = np.maximum(j.population - before_j, 0) / np.maximum(before_j, 1.0)
+        districts = town_city(self)
+        growth = np.where(districts >= 0, city_growth[np.maximum(districts, 0)], town_growth)
+        self.in_situ_chance = np.clip(p["in_situ_base_rate"] + p["in_situ_rate"] * growth, 0, 1).tolist()
+        self.in_situ_hukou_rate = p["in_situ_hukou_rate"] * now["settlement_openness_county_town"]
+        self.household_set.shuffle_do("urbanize_in_situ")
+        urban, total = np.zeros(c.n), np.zeros(c.n)
         for h in self.household_agents:
-            h.settling_this_year = False
-        self.migrants_set.shuffle_do("consider_hukou")
-        self.households_set.shuffle_do("consider_hukou_as_resident")
-        for household, residence, city in self.settlers:
-            household.settle(residence, city)
+            total[h.county] += h.weight
+            if h.in_situ_urban:
+                urban[h.county] += h.weight
+        c.in_situ_share[:] = urban / np.maximum(total, 1e-12)
 
     def manage_land(self) -> None:
-        p, lv, c = self.params, self.in_force, self.counties
-        self.place = _Places(self)
-        self.exit_appeal = 1 / (1 + math.exp(-(lv["land_exit_compensation"] - p["exit_reservation_years"])
+        p, now, c = self.params, self.in_force, self.counties
+        self.exit_appeal = 1 / (1 + math.exp(-(now["land_exit_compensation"] - p["exit_reservation_years"])
                                              / p["exit_appeal_scale"]))
-        self.homestead_value = p["homestead_rent_per_year"] * self.wage_index
-        self.quota_revenue = (lv["unified_construction_land_market"] * p["quota_price_yuan_per_mu"]
+        self.homestead_value = p["homestead_rent_per_year"] * self.state.wage_index
+        self.quota_revenue = (now["unified_construction_land_market"] * p["quota_price_yuan_per_mu"]
                               * p["homestead_mu_per_household"])
-        self.households_set.shuffle_do("exit_rights")
-        self.households_set.shuffle_do("rent_out")
-        self.land_supply = c.collective_land.tolist()
-        self.operator_score = [0.0] * c.n
-        self.farm_output, self.farm_labour, self.collective_shares = [0.0] * c.n, [0.0] * c.n, [0.0] * c.n
-        self.households_set.shuffle_do("offer_and_bid")
-        self.land_supply = (np.zeros(c.n) + self.land_supply).tolist()
-        self.households_set.shuffle_do("farm")
-        c.farm_output[:] = self.farm_output
-        c.farm_labour[:] = self.farm_labour
+        self.household_set.shuffle_do("exit_rights")
+        self.household_set.shuffle_do("mark_homestead")
+        # the rental market of each county
+        gamma = p["land_elasticity"] + p["farm_scale_elasticity"]
+        g_op = p["operator_land_elasticity"]
+        eta, eta_op = 1.0 / (1.0 - gamma), 1.0 / (1.0 - g_op)
+        keep_share = 1.0 - p["rental_transaction_cost"] * now["land_rental_friction"]
+        self.land_terms = lt = {
+            "gamma": gamma, "eta": eta, "keep_share": keep_share, "value_per_mu": c.farm_value_per_mu.tolist(),
+            "median_pow": p["median_farm_mu"] ** (1 - gamma), "ref_labour": p["labour_per_mu_2013"] * p["median_farm_mu"],
+            "insurance_unit": (p["land_insurance_share"] * p["rent_2013"] * self.state.wage_index
+                               * (1 - p["tenure_security_insurance_cut"] * now["land_tenure_security"]))}
+        self.household_set.shuffle_do("land_terms")
+        operator_coef = (c.K_operator / p["ag_capital_per_mu"]) * (
+            g_op * p["operator_productivity"] * c.farm_value_per_mu) ** eta_op
+        # the clearing rent per county: the engine's bisection over a census of the households' terms
+        hh = self.household_agents  # in county order, as the engine's rows
+        starts = np.concatenate([[0], np.cumsum(np.bincount([h.county for h in hh], minlength=c.n))]).astype(np.int64)
+        c.rent[:] = kernels.clear_land_market(
+            starts, np.array([h.land for h in hh]), np.array([h.farm_labour for h in hh], float),
+            np.array([h.kappa for h in hh]), np.array([h.insurance for h in hh]), np.array([h.weight for h in hh]),
+            c.collective_land, operator_coef, eta, eta_op, keep_share, int(p["rent_search_rounds"]), *RENT_RANGE)
+        paid_share = 1 - p["informal_rental_share"]
+        c.rent_paid[:] = paid_share * c.rent
+        c.rent_received[:] = paid_share * keep_share * c.rent
+        demand_op = operator_coef * c.rent ** (-eta_op)
+        lt.update(rent=c.rent.tolist(), demand=demand_op.tolist(), supply=c.collective_land.tolist(),
+                  idle=[0.0] * c.n, transferred=[0.0] * c.n)
+        self.household_set.shuffle_do("take_land")
+        demand, supply = np.array(lt["demand"]), np.array(lt["supply"])
+        scale_in = np.where(demand > 0, supply / np.where(demand > 0, demand, 1.0), 0.0)
+        glut = scale_in > 1.0  # a glut at the lowest rent: not all offered land finds an operator
+        lt["scale_out"] = np.where(glut, demand / np.where(glut, supply, 1.0), 1.0).tolist()
+        scale_in = np.where(glut, 1.0, scale_in)
+        lt["scale_in"] = scale_in.tolist()
+        self.household_set.shuffle_do("scale_land")
+        c.operator_land[:] = demand_op * scale_in
+        c.land_transferred[:] = lt["transferred"]
+        c.land_idle[:] = lt["idle"]
+        lt.update(output=[0.0] * c.n, labour=[0.0] * c.n, shares=[0.0] * c.n)
+        self.household_set.shuffle_do("farm")
+        c.operator_output[:] = (p["operator_productivity"] * c.farm_value_per_mu
+                                * (c.K_operator / p["ag_capital_per_mu"]) ** (1 - g_op) * c.operator_land ** g_op)
+        c.farm_output[:] = lt["output"]
+        c.farm_labour[:] = lt["labour"]
         c.farm_income_per_worker[:] = c.farm_output / np.maximum(c.farm_labour, 1.0)
-        shares = np.array(self.collective_shares)
-        pool = (c.collective_land * c.rent_per_mu + p["collective_income_per_member"] * shares
-                * self.wage_index ** p["collective_income_wage_elasticity"])
-        self.dividend_per_member = (pool / np.maximum(shares, 1.0)).tolist()
-        self.households_set.shuffle_do("take_dividend")
-
-    def public_finance(self) -> None:
-        self.census(full=False)
-        finance.public_finance(self)
-        self.place = _Places(self)
-        self.transfer = self.transfer_per_capita()
-        self.households_set.shuffle_do("earn_and_save")
+        # collective land's rent and a base collective income go to members as dividends
+        shares = np.array(lt["shares"])
+        base = (p["collective_income_per_member"] * shares
+                * self.state.wage_index ** p["collective_income_wage_elasticity"])
+        lt["dividend"] = ((c.collective_land * c.rent_received + base) / np.maximum(shares, 1.0)).tolist()
+        self.household_set.shuffle_do("take_dividend")
 
     def demography(self) -> None:
-        p, lv, c, j = self.params, self.in_force, self.counties, self.cities
-        hh = self.household_agents
-        persons = sum(h.members_home() * h.weight for h in hh) + sum(m.household.weight for m in self.migrants_set)
-        elderly_total = sum(h.elderly * h.weight for h in hh)
-        adults_total = sum((h.adults + len(h.migrant_workers)) * h.weight for h in hh)
-        b, d = lv["birth_rate"], lv["death_rate"]
-        self.p_birth = min(b * persons / max(adults_total, 1.0), 1.0)
-        self.p_old = min(p["elderly_mortality_share"] * d * persons / max(elderly_total, 1.0), 1.0)
-        self.p_young = min((1 - p["elderly_mortality_share"]) * d * persons / max(adults_total, 1.0), 1.0)
-        self.households_set.shuffle_do("renew")
-        self.migrants_set.shuffle_do("grow_older")
-        for stock in (c.native, j.native):
-            born, dead = b * stock, d * stock
-            if stock is j.native:
-                born, dead = born * j.inside, dead * j.inside
-            stock += born - dead
-            self.ledger.births += float(born.sum())
-            self.ledger.deaths += float(dead.sum())
-        self.households_set.shuffle_do("give_up_empty_land")
+        p, now = self.params, self.in_force
+        max_age = int(p["max_age"])
+        shape = mortality_shape(p, np.arange(max_age + 1)).tolist()
+        persons = scaled = fertile = 0.0
+        for q in self.person_set:  # the year's totals (reporters): persons, deaths at the schedule's shape
+            w, a = q.household.weight, min(q.age, max_age)
+            persons += w
+            scaled += shape[a] * w
+            if p["fertile_age_min"] <= a <= p["fertile_age_max"]:
+                fertile += w
+        self.demo = {"max_age": max_age, "shape": shape, "level": now["death_rate"] * persons / max(scaled, 1e-12),
+                     "birth_chance": min(now["birth_rate"] * persons / max(fertile, 1.0), 1.0),
+                     "fertile_min": p["fertile_age_min"], "fertile_max": p["fertile_age_max"]}
+        self.died, self.parents = [], []
+        self.person_set.shuffle_do("face_year")
+        for q in self.died:
+            household = q.household
+            self.ledger.deaths += household.weight
+            household.savings += q.savings  # what the dead leave goes to their household
+            q.leave()
+        for q in self.parents:
+            if q.alive:
+                baby = RefPerson(self, q.household, 0, place=q.place, unit=q.unit if q.place == AWAY else None,
+                                 urban_hukou=q.urban_hukou)
+                self.ledger.births += baby.household.weight
+        self.person_set.shuffle_do("retire")
+        self.person_set.shuffle_do("start_work_away")
+        self.person_set.shuffle_do("follow_head_home")
+        self.count_members()
+        age_natives(self)  # urban-hukou natives (place level)
+        for h in self.household_agents:
+            if h.member_count() == 0 and not h.settled and h.land > 0:
+                h.return_land_to_collective()
 
     def run_to_end(self) -> None:
         while self.running and self.year < self.end_year:
@@ -730,8 +1116,9 @@ def main() -> None:
     engine.run_to_end()
     t3 = time.perf_counter()
     print(f"build {t1 - t:.2f} s; reference run {t2 - t1:.2f} s; engine run {t3 - t2:.2f} s")
-    keys = ["urbanization_rate", "hukou_urbanization_rate", "migrant_workers", "urban_rural_income_ratio",
-            "land_transfer_share", "rural_elderly_share", "income_gini"]
+    keys = ["urbanization_rate", "hukou_urbanization_rate", "migrant_workers", "migrant_workers_local",
+            "migrant_mean_age", "children_with_migrants_share", "urban_rural_income_ratio", "land_transfer_share",
+            "farmland_rent", "rural_elderly_share", "income_gini"]
     print(pd.DataFrame({"engine": engine.results().iloc[-1][keys], "reference": ref.results().iloc[-1][keys]}))
 
 
