@@ -2,8 +2,10 @@
 
 One `mesa.Agent` per rural-hukou person (`RefPerson`) and one per rural household (`RefHousehold`), each holding
 its own state as Python values (a person's unit head is a reference to the head's agent, a household's members a
-Python list of its persons). Each phase is a `shuffle_do` (or a loop) of per-agent methods that read and write
-those values with `math` and the model's stdlib `random`, one draw per agent decision.
+Python list of its persons). Each phase calls per-agent methods that read and write those values with `math` and
+the model's stdlib `random`, one draw per agent decision: `shuffle_do` where the order of activation decides
+something (which applicant takes the last place of a quota, which unit of a household settles; the work and family
+choices), `do` where it cannot (pay, land, incomes, ageing).
 
 Place-level arithmetic over counties and cities - production and prices, capital allocation, public finance,
 urban natives, the land market's per-county clearing rent - is the engine's own (`sim.engine.phases.production`,
@@ -46,6 +48,7 @@ import bisect
 import copy
 import math
 import time
+from operator import attrgetter
 
 import mesa
 import numpy as np
@@ -146,6 +149,10 @@ class RefPerson(mesa.Agent):
             m.ledger.public_spending += cost
             m.ledger.training_spending += cost
             m.ledger.trained += w
+
+    def work_a_year(self) -> None:
+        self.train()
+        self.pay()
 
     def pay(self) -> None:
         """A year of work: employed with the employment chance where it works; a worker living away pays its
@@ -702,7 +709,7 @@ class ReferenceModel(mesa.Model):
     def __init__(self, engine: ChengxiangModel, seed: int = 0):
         super().__init__(rng=seed)
         e = engine
-        self.config, self.params, self.policy = e.config, e.params, e.policy
+        self.config, self.params, self.policy = e.config, dict(e.params), e.policy
         self.start_year, self.end_year, self.year = e.start_year, e.end_year, e.year
         # Place-level demand shocks: the engine's stream, copied, so both face the same shocks (common random
         # numbers for the equivalence test); every per-agent draw uses this model's own `random`.
@@ -772,22 +779,24 @@ class ReferenceModel(mesa.Model):
         people = [q for a in hh for q in a.members]
         for i, q in enumerate(people):
             q.row = i
-        for q in people:
-            if q.unit is not None and not q.unit.alive:
-                raise RuntimeError("a person lives with a unit head who is gone")
-        h = Households(len(hh))
-        for name in (HOUSEHOLD_STATE + HOUSEHOLD_COUNTS) if full else ("weight", "in_situ_urban"):
-            getattr(h, name)[:] = [getattr(a, name) for a in hh]
         n = len(people)
+        h = Households(len(hh))
+        names = (HOUSEHOLD_STATE + HOUSEHOLD_COUNTS) if full else ("weight", "in_situ_urban")
+        for name, values in zip(names, zip(*map(attrgetter(*names), hh))):
+            getattr(h, name)[:] = values
         ps = Persons(max(n, 1), h)
         ps.alive[:n] = True
         ps.id[:n] = np.arange(1, n + 1)
+        units = [q.unit for q in people]
+        if any(u is not None and not u.alive for u in units):
+            raise RuntimeError("a person lives with a unit head who is gone")
+        ps.unit[:n] = [u.row if u is not None else -1 for u in units]
         ps.household[:n] = [q.household.row for q in people]
-        ps.county[:n] = [q.county for q in people]
-        ps.unit[:n] = [q.unit.row if q.unit is not None else -1 for q in people]
-        fields = PERSON_STATE if full else ("place", "job", "city", "in_city_proper", "skill", "employed")
-        for name in fields:
-            getattr(ps, name)[:n] = [getattr(q, name) for q in people]
+        names = ("county",) + (PERSON_STATE if full else ("place", "job", "city", "in_city_proper", "skill",
+                                                          "employed"))
+        if n:
+            for name, values in zip(names, zip(*map(attrgetter(*names), people))):
+                getattr(ps, name)[:n] = values
         if full:
             h.lead_unit[:] = [a.lead_unit.row if a.lead_unit is not None else -1 for a in hh]
             deps = np.zeros(ps.capacity, np.int16)
@@ -827,7 +836,7 @@ class ReferenceModel(mesa.Model):
         self.income_terms = {"rent_paid": self.counties.rent_paid.tolist(),
                              "rent_received": self.counties.rent_received.tolist(),
                              "pension": rural_pension(self), "subsidy": rural_subsidy(self)}
-        self.household_set.shuffle_do("earn_and_save")
+        self.household_set.do("earn_and_save")
         self.demography()  # 8
         self.records.append(self._outcomes())  # 9
         if self.year >= self.end_year:
@@ -838,8 +847,8 @@ class ReferenceModel(mesa.Model):
         engine."""
         self.rural_pool = [0.0] * self.counties.n
         self.deposits = 0.0
-        self.household_set.shuffle_do("invest")
-        self.person_set.shuffle_do("deposit")
+        self.household_set.do("invest")
+        self.person_set.do("deposit")
         capital.allocate_pools(self, np.array(self.rural_pool), self.deposits)
 
     def choose_work(self) -> None:
@@ -851,18 +860,17 @@ class ReferenceModel(mesa.Model):
                 net[q.county, q.city] += 1.0
         total = net.sum(axis=1, keepdims=True)
         self.state.tables.network_share = np.where(total > 0, net / np.maximum(total, 1.0), 0.0)
-        self.person_set.shuffle_do("train")
         self.pay_terms = {"city_chance": employment_chance(self, j.unemployment).tolist(),
                           "town_chance": employment_chance(self, c.unemployment).tolist(),
                           "city_wage": j.wage.tolist(), "town_wage": c.wage.tolist(),
                           "village_wage": c.village_wage.tolist(), "city_living": j.living_cost.tolist(),
                           "town_living": c.living_cost.tolist(), "commute": commute_cost(self).tolist()}
-        self.person_set.shuffle_do("pay")
+        self.person_set.do("work_a_year")  # training, then a year of pay
         self.terms = _Terms(self)
         self.returned_talent = [0.0] * c.n
         self.person_set.shuffle_do("reconsider")  # migrant workers: stay, return, local job, another city
         self.person_set.shuffle_do("leave_home")  # people at home: farm on, village, county town or a city
-        self.person_set.shuffle_do("follow_head_home")
+        self.person_set.do("follow_head_home")
         self.count_members()
         talent = p["talent_per_incentive"] * self.in_force["urban_talent_incentive"] * c.rural_residents
         c.talent[:] = np.array(self.returned_talent) + talent
@@ -989,7 +997,7 @@ class ReferenceModel(mesa.Model):
         growth = np.where(districts >= 0, city_growth[np.maximum(districts, 0)], town_growth)
         self.in_situ_chance = np.clip(p["in_situ_base_rate"] + p["in_situ_rate"] * growth, 0, 1).tolist()
         self.in_situ_hukou_rate = p["in_situ_hukou_rate"] * now["settlement_openness_county_town"]
-        self.household_set.shuffle_do("urbanize_in_situ")
+        self.household_set.do("urbanize_in_situ")
         urban, total = np.zeros(c.n), np.zeros(c.n)
         for h in self.household_agents:
             total[h.county] += h.weight
@@ -1004,8 +1012,8 @@ class ReferenceModel(mesa.Model):
         self.homestead_value = p["homestead_rent_per_year"] * self.state.wage_index
         self.quota_revenue = (now["unified_construction_land_market"] * p["quota_price_yuan_per_mu"]
                               * p["homestead_mu_per_household"])
-        self.household_set.shuffle_do("exit_rights")
-        self.household_set.shuffle_do("mark_homestead")
+        self.household_set.do("exit_rights")
+        self.household_set.do("mark_homestead")
         # the rental market of each county
         gamma = p["land_elasticity"] + p["farm_scale_elasticity"]
         g_op = p["operator_land_elasticity"]
@@ -1016,7 +1024,7 @@ class ReferenceModel(mesa.Model):
             "median_pow": p["median_farm_mu"] ** (1 - gamma), "ref_labour": p["labour_per_mu_2013"] * p["median_farm_mu"],
             "insurance_unit": (p["land_insurance_share"] * p["rent_2013"] * self.state.wage_index
                                * (1 - p["tenure_security_insurance_cut"] * now["land_tenure_security"]))}
-        self.household_set.shuffle_do("land_terms")
+        self.household_set.do("land_terms")
         operator_coef = (c.K_operator / p["ag_capital_per_mu"]) * (
             g_op * p["operator_productivity"] * c.farm_value_per_mu) ** eta_op
         # the clearing rent per county: the engine's bisection over a census of the households' terms
@@ -1032,19 +1040,19 @@ class ReferenceModel(mesa.Model):
         demand_op = operator_coef * c.rent ** (-eta_op)
         lt.update(rent=c.rent.tolist(), demand=demand_op.tolist(), supply=c.collective_land.tolist(),
                   idle=[0.0] * c.n, transferred=[0.0] * c.n)
-        self.household_set.shuffle_do("take_land")
+        self.household_set.do("take_land")
         demand, supply = np.array(lt["demand"]), np.array(lt["supply"])
         scale_in = np.where(demand > 0, supply / np.where(demand > 0, demand, 1.0), 0.0)
         glut = scale_in > 1.0  # a glut at the lowest rent: not all offered land finds an operator
         lt["scale_out"] = np.where(glut, demand / np.where(glut, supply, 1.0), 1.0).tolist()
         scale_in = np.where(glut, 1.0, scale_in)
         lt["scale_in"] = scale_in.tolist()
-        self.household_set.shuffle_do("scale_land")
+        self.household_set.do("scale_land")
         c.operator_land[:] = demand_op * scale_in
         c.land_transferred[:] = lt["transferred"]
         c.land_idle[:] = lt["idle"]
         lt.update(output=[0.0] * c.n, labour=[0.0] * c.n, shares=[0.0] * c.n)
-        self.household_set.shuffle_do("farm")
+        self.household_set.do("farm")
         c.operator_output[:] = (p["operator_productivity"] * c.farm_value_per_mu
                                 * (c.K_operator / p["ag_capital_per_mu"]) ** (1 - g_op) * c.operator_land ** g_op)
         c.farm_output[:] = lt["output"]
@@ -1055,7 +1063,7 @@ class ReferenceModel(mesa.Model):
         base = (p["collective_income_per_member"] * shares
                 * self.state.wage_index ** p["collective_income_wage_elasticity"])
         lt["dividend"] = ((c.collective_land * c.rent_received + base) / np.maximum(shares, 1.0)).tolist()
-        self.household_set.shuffle_do("take_dividend")
+        self.household_set.do("take_dividend")
 
     def demography(self) -> None:
         p, now = self.params, self.in_force
@@ -1072,7 +1080,7 @@ class ReferenceModel(mesa.Model):
                      "birth_chance": min(now["birth_rate"] * persons / max(fertile, 1.0), 1.0),
                      "fertile_min": p["fertile_age_min"], "fertile_max": p["fertile_age_max"]}
         self.died, self.parents = [], []
-        self.person_set.shuffle_do("face_year")
+        self.person_set.do("face_year")
         for q in self.died:
             household = q.household
             self.ledger.deaths += household.weight
@@ -1083,9 +1091,9 @@ class ReferenceModel(mesa.Model):
                 baby = RefPerson(self, q.household, 0, place=q.place, unit=q.unit if q.place == AWAY else None,
                                  urban_hukou=q.urban_hukou)
                 self.ledger.births += baby.household.weight
-        self.person_set.shuffle_do("retire")
-        self.person_set.shuffle_do("start_work_away")
-        self.person_set.shuffle_do("follow_head_home")
+        self.person_set.do("retire")
+        self.person_set.do("start_work_away")
+        self.person_set.do("follow_head_home")
         self.count_members()
         age_natives(self)  # urban-hukou natives (place level)
         for h in self.household_agents:
