@@ -35,6 +35,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # benchmark this checkout's `sim`, whichever one is installed
+    sys.path.insert(0, str(HERE.parent))
 
 START = 2013
 

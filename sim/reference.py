@@ -782,8 +782,8 @@ class ReferenceModel(mesa.Model):
         n = len(people)
         h = Households(len(hh))
         names = (HOUSEHOLD_STATE + HOUSEHOLD_COUNTS) if full else ("weight", "in_situ_urban")
-        for name, values in zip(names, zip(*map(attrgetter(*names), hh))):
-            getattr(h, name)[:] = values
+        for name in names:
+            getattr(h, name)[:] = list(map(attrgetter(name), hh))
         ps = Persons(max(n, 1), h)
         ps.alive[:n] = True
         ps.id[:n] = np.arange(1, n + 1)
@@ -794,9 +794,8 @@ class ReferenceModel(mesa.Model):
         ps.household[:n] = [q.household.row for q in people]
         names = ("county",) + (PERSON_STATE if full else ("place", "job", "city", "in_city_proper", "skill",
                                                           "employed"))
-        if n:
-            for name, values in zip(names, zip(*map(attrgetter(*names), people))):
-                getattr(ps, name)[:n] = values
+        for name in names:
+            getattr(ps, name)[:n] = list(map(attrgetter(name), people))
         if full:
             h.lead_unit[:] = [a.lead_unit.row if a.lead_unit is not None else -1 for a in hh]
             deps = np.zeros(ps.capacity, np.int16)
