@@ -51,7 +51,7 @@ def pay_workers(model) -> None:
     draw = rng.random(len(rows))
     saved = kernels.pay_workers(
         rows, draw, ps.job, ps.city, ps.county, ps.place, ps.skill, ps.household, model.state.dependants,
-        h.home_children, h.home_adults, h.home_elderly, employment_chance(model, j.unemployment),
+        h.in_situ_urban, h.home_children, h.home_adults, h.home_elderly, employment_chance(model, j.unemployment),
         employment_chance(model, c.unemployment), j.wage, c.wage, c.village_wage, j.living_cost, c.living_cost,
         commute_cost(model), p["dependant_cost_share"], p["remittance_share_base"], p["remittance_share_children"],
         p["remittance_share_elderly"], p["household_saving_rate"], ps.employed, ps.wage, ps.remit, ps.savings,

@@ -193,11 +193,11 @@ def numpy_sum(a, lo, n):
 
 # ---------------------------------------------------------------------------------------------- who is where
 @_jit
-def count_members(alive, household, age, place, job, unit, adult_age, elderly_age, n_h):
+def count_members(alive, household, age, place, job, unit, urban_hukou, adult_age, elderly_age, n_h):
     """Per household, from its persons: children, working-age adults, elderly (60+, of them 65+ and 60-74) at
     home; working-age members at home without a non-farm job (farmers) and with one; members away; local and
-    outbound migrant workers; the row of its first unit head living away (-1 if none). Also the dependants of
-    each unit head (per person row)."""
+    outbound migrant workers (of rural hukou); the row of its first unit head living away (-1 if none). Also the
+    dependants of each unit head (per person row)."""
     counts = np.zeros((10, n_h), np.int16)
     lead = np.full(n_h, -1, np.int32)
     dependants = np.zeros(alive.shape[0], np.int16)
@@ -231,10 +231,11 @@ def count_members(alive, household, age, place, job, unit, adult_age, elderly_ag
                     lead[h] = r
             else:
                 dependants[head] += 1
-        if job[r] == CITY_JOB:
-            counts[9, h] += 1
-        elif job[r] != NO_JOB:
-            counts[8, h] += 1
+        if not urban_hukou[r]:
+            if job[r] == CITY_JOB:
+                counts[9, h] += 1
+            elif job[r] != NO_JOB:
+                counts[8, h] += 1
     return counts, lead, dependants
 
 
@@ -315,14 +316,15 @@ def network_shares(alive, job, county, city, n_c, n_j):
 
 # ---------------------------------------------------------------------------------------------- pay
 @_jit
-def pay_workers(rows, draw, job, city, county, place, skill, household, dependants, home_children, home_adults, home_elderly, city_chance, town_chance, city_wage, town_wage,
+def pay_workers(rows, draw, job, city, county, place, skill, household, dependants, in_town, home_children, home_adults, home_elderly, city_chance, town_chance, city_wage, town_wage,
                 village_wage, city_living, town_living, commute, dependant_cost, remit_base, remit_children,
                 remit_elderly, saving_rate, employed, wage, remit, savings, living):
     """A year of work for each worker row: employed if its draw is below the employment chance where it works;
     wage = employed x wage rate x skill. A worker living away (a unit head) pays the unit's living cost (its own,
     plus `dependant_cost` of it per dependant), sends home a share of what is left that depends on who is at
     home, and saves a share of the rest (added to `savings`; returned, for the ledger, per row). A worker living
-    at home pays the cost of commuting to a county-town job; what it earns is household income."""
+    at home pays the cost of commuting to a county-town job (none from a village reclassified as urban, `in_town`
+    per household); what it earns is household income."""
     saved = np.zeros(rows.shape[0])
     for n in range(rows.shape[0]):
         r = rows[n]
@@ -355,7 +357,7 @@ def pay_workers(rows, draw, job, city, county, place, skill, household, dependan
             if net > 0:
                 sent = share * net
                 kept = saving_rate * (net - sent)
-        elif k == TOWN_JOB:
+        elif k == TOWN_JOB and not in_town[household[r]]:
             cost = commute[c]
         employed[r] = works
         wage[r] = earned
@@ -368,7 +370,7 @@ def pay_workers(rows, draw, job, city, county, place, skill, household, dependan
 
 # ---------------------------------------------------------------------------------------------- work choice
 @_jit
-def work_utilities(county, skill, age, job, city, years, employed, dependants, children_home, x, flat, guide,
+def work_utilities(county, skill, age, job, city, years, employed, dependants, children_home, in_town, x, flat, guide,
                    buckets, n_j, city_pay, city_living, city_services, town_pay, town_cost, town_services,
                    village_pay, farm_income, amenity, transfer, distance_term, network_term, correction,
                    w_income, floor, skill_median, attachment, town_attachment, family_tie, age_penalty, age_ref,
@@ -380,7 +382,8 @@ def work_utilities(county, skill, age, job, city, years, employed, dependants, c
     is -inf. Terms (log of yuan floored at `floor`):
     farm: w log(farm income x sqrt(skill / median) + transfer) + amenity + attachment (+ family tie)
     village job: w log(pay x skill) + amenity + attachment
-    town job: w log(pay x skill - min(commute, living)) + services - distance + town share of attachment
+    town job: w log(pay x skill - min(commute, living)) + services - distance + town share of attachment (no cost
+              for people at home in villages reclassified as urban, `in_town`)
     city j: w log(pay_j x skill - living_j (1 + dependant cost x dependants)) + services_j - distance + network
             + sampling correction - age penalty x max(age - reference, 0)
     For migrant workers the current option gains the tenure bonus and loses the unemployed penalty, farming
@@ -398,7 +401,8 @@ def work_utilities(county, skill, age, job, city, years, employed, dependants, c
         farm = w_income * np.log(max(farm_income[c] * np.sqrt(s / skill_median) + transfer, floor)) + amenity[c] \
             + attachment
         village = w_income * np.log(max(village_pay[c] * s, floor)) + amenity[c] + attachment
-        town = w_income * np.log(max(town_pay[c] * s - town_cost[c], floor)) + town_services[c] + town_attachment
+        cost = 0.0 if in_town[i] else town_cost[c]  # a reclassified village is part of the town: no commute
+        town = w_income * np.log(max(town_pay[c] * s - cost, floor)) + town_services[c] + town_attachment
         deps = dependant_cost * dependants[i]
         row = c * n_j
         for t in range(k):
@@ -437,23 +441,33 @@ def work_utilities(county, skill, age, job, city, years, employed, dependants, c
 
 
 @_jit
-def add_gumbel_and_choose(u, uniforms):
-    """The chosen column of each row: argmax of u + Gumbel noise, the noise -log(-log(1 - U)) from uniforms U in
-    [0, 1) (U = 0 gives no noise; -inf columns are never chosen)."""
+def choose_logit(u, uniforms):
+    """The chosen column of each row under the multinomial logit: column t with probability exp(u_t) / sum exp(u),
+    found by inverting the cumulative probabilities at one uniform per row (the same distribution as the argmax of
+    u + Gumbel noise, with one exp per option instead of two logs). -inf columns are never chosen."""
     n, m = u.shape
     choice = np.empty(n, np.int64)
+    weights = np.empty(m)
     for i in range(n):
-        best = NEG_INF
-        arg = 0
+        top = NEG_INF
+        for t in range(m):
+            if u[i, t] > top:
+                top = u[i, t]
+        total = 0.0
         for t in range(m):
             v = u[i, t]
-            if v == NEG_INF:
-                continue
-            e = 1.0 - uniforms[i, t]
-            v = v - np.log(-np.log(e)) if e < 1.0 else v
-            if v > best:
-                best = v
+            e = np.exp(v - top) if v != NEG_INF else 0.0
+            weights[t] = e
+            total += e
+        target = uniforms[i] * total
+        acc = 0.0
+        arg = 0
+        for t in range(m):
+            acc += weights[t]
+            if weights[t] > 0.0:
                 arg = t
+                if acc > target:
+                    break
         choice[i] = arg
     return choice
 
@@ -481,15 +495,22 @@ def household_earnings(alive, household, place, job, wage, remit, n_h):
 
 
 @_jit
-def unit_accounts(alive, household, place, unit, job, in_city_proper, wage, remit, living, age, weight):
+def unit_accounts(alive, household, place, unit, job, city, in_city_proper, wage, remit, living, age, weight,
+                  city_inside):
     """Incomes and people of migrant units by where they live (0: urban - a city proper or a county town; 1: a
-    city's rural fringe): [wages, remittances sent, living costs, persons, persons aged 65+] x weight."""
-    out = np.zeros((2, 5))
+    city's rural fringe; 2: a city outside the region): [wages, remittances sent, living costs, persons, persons
+    aged 65+] x weight."""
+    out = np.zeros((3, 5))
     for r in range(alive.shape[0]):
         if not alive[r] or place[r] != AWAY:
             continue
         head = unit[r]
-        where = 1 if (job[head] == CITY_JOB and not in_city_proper[head]) else 0
+        if job[head] == CITY_JOB and not city_inside[city[head]]:
+            where = 2
+        elif job[head] == CITY_JOB and not in_city_proper[head]:
+            where = 1
+        else:
+            where = 0
         w = weight[household[r]]
         out[where, 3] += w
         if age[r] >= 65:
@@ -683,18 +704,19 @@ def radix_sort_pairs(keys, payload):
 CENSUS_FIELDS = ("workers", "local", "outbound", "age_sum", "age_50_plus", "whole_family", "in_cities",
                  "village_jobs", "urban_hukou", "urban_away", "urban_away_65", "in_situ_home", "in_situ_home_65",
                  "rural_home", "rural_home_60", "rural_home_65", "fringe", "fringe_60", "fringe_65",
-                 "children_of_units", "children_with_units", "workers_employed")
+                 "children_of_units", "children_with_units", "workers_employed", "outside")
 
 
 @_jit
-def person_census(alive, household, age, place, unit, job, in_city_proper, urban_hukou, employed, weight, in_situ,
-                  young_home, lead_unit):
+def person_census(alive, household, age, place, unit, job, city, in_city_proper, urban_hukou, employed, weight,
+                  in_situ, young_home, lead_unit, city_inside):
     """Weighted sums over persons for the national outcomes, in one pass (see `CENSUS_FIELDS`): migrant workers
     (rural hukou, non-farm job) - all, local, outbound, their ages, aged over 50, whole-family outbound (no child
     and no adult of working age left at home: `young_home` is 0), living in a city proper or county town, in village firms; urban-hukou persons; urban residents away
     (and 65+), in reclassified villages (and 65+); rural residents at home (60+, 65+) and in city fringes (60+,
-    65+); children of households with a unit away and those living with it; employed workers."""
-    s = np.zeros(22)
+    65+); children of households with a unit away and those living with it; employed workers; people living in
+    cities outside the region (province worlds: residents elsewhere, in no residence count)."""
+    s = np.zeros(23)
     for r in range(alive.shape[0]):
         if not alive[r]:
             continue
@@ -737,7 +759,9 @@ def person_census(alive, household, age, place, unit, job, in_city_proper, urban
                 s[19] += w
         else:
             head = unit[r]
-            if job[head] == CITY_JOB and not in_city_proper[head]:
+            if job[head] == CITY_JOB and not city_inside[city[head]]:
+                s[22] += w
+            elif job[head] == CITY_JOB and not in_city_proper[head]:
                 s[16] += w
                 if a >= 60:
                     s[17] += w

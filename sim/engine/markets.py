@@ -24,7 +24,7 @@ def count_members(model) -> None:
     dependants (`kernels.count_members`). Called whenever people move, are born, die or settle."""
     h, ps = model.households, model.persons
     counts, h.lead_unit[:], model.state.dependants = kernels.count_members(
-        ps.alive, ps.household, ps.age, ps.place, ps.job, ps.unit, ADULT_AGE, ELDERLY_AGE, h.n)
+        ps.alive, ps.household, ps.age, ps.place, ps.job, ps.unit, ps.urban_hukou, ADULT_AGE, ELDERLY_AGE, h.n)
     (h.home_children[:], h.home_adults[:], h.home_elderly[:], h.home_65_plus[:], h.home_farm_elderly[:],
      h.home_farmers[:], h.home_workers[:], h.away[:], h.workers_local[:], h.workers_outbound[:]) = counts
 

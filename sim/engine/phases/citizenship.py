@@ -17,11 +17,13 @@ QUOTA_TIERS = 2  # megacities and super-large cities admit by quota and points (
 
 
 def citizenize(model) -> None:
-    """This year's settling units, then reclassified villages."""
+    """This year's settling units, then reclassified villages; households left with nobody are settled."""
     heads, places = settling_units(model)
-    settle_units(model, heads, places)
+    households = settle_units(model, heads, places)
     reclassify_villages(model)
     count_members(model)
+    h = model.households
+    mark_settled(model, households[h.members()[households] == 0], model.streams["citizenization"])
 
 
 def unit_heads(model) -> np.ndarray:
@@ -78,19 +80,20 @@ def settling_units(model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def within_quotas(model, heads, city, points, willing, size) -> np.ndarray:
-    """Admission by quota in the largest cities: each city admits willing applicants in order of points (skill,
-    ties by row) until its quota of persons (openness x `quota_per_resident` x residents) is used up."""
+    """Admission by quota in the largest cities: each city admits its willing applicants in order of points
+    (skill, ties by row) while the persons admitted stay within its quota (openness x `quota_per_resident` x
+    residents)."""
     p, h, ps, j = model.params, model.households, model.persons, model.cities
     openness = settlement_openness_of_tier(model.in_force)[j.tier]
     quota = openness * p["quota_per_resident"] * j.population  # persons, per city
     order = np.lexsort((heads, -points, city))
-    persons = size * h.weight[ps.household[heads]]
+    persons = np.where(willing, size * h.weight[ps.household[heads]], 0.0)[order]
+    cities = city[order]
+    running = np.cumsum(persons)
+    start = np.searchsorted(cities, cities, side="left")  # first applicant of each one's city
+    before = np.where(start > 0, running[start - 1], 0.0)
     admitted = np.zeros(len(heads), bool)
-    used = np.zeros(j.n)
-    for i in order.tolist():  # applicants to the largest cities only: a few thousand rows at most
-        if willing[i] and used[city[i]] + persons[i] <= quota[city[i]]:
-            used[city[i]] += persons[i]
-            admitted[i] = True
+    admitted[order] = willing[order] & (running - before <= quota[cities])
     return admitted
 
 
@@ -105,14 +108,14 @@ def kids_with(model, heads: np.ndarray) -> np.ndarray:
     return np.bincount(ps.unit[kids], minlength=ps.capacity)[heads]
 
 
-def settle_units(model, heads: np.ndarray, places: np.ndarray) -> None:
+def settle_units(model, heads: np.ndarray, places: np.ndarray) -> np.ndarray:
     """The units of `heads` take urban hukou where they live (`places`: city, or -1 for the county town): their
     members join the natives there; support is paid within the destination's budget; the unit's savings pay
     the settling cash, the rest joins the city's or town's capital. A household left with nobody is settled and
-    keeps its land rights - unless they are not kept by law (forced surrender, a counterfactual)."""
+    keeps its land rights - unless they are not kept by law (forced surrender, a counterfactual). Returns the
+    households that lost members (`citizenize` settles those left with nobody)."""
     p, now, ps, h, c, j = model.params, model.in_force, model.persons, model.households, model.counties, model.cities
     state, ledger = model.state, model.state.ledger
-    rng = model.streams["citizenization"]
     unit_of = np.full(ps.capacity, -1, np.int64)
     unit_of[heads] = np.arange(len(heads))
     members = np.flatnonzero(ps.alive & (ps.place == AWAY))
@@ -154,9 +157,7 @@ def settle_units(model, heads: np.ndarray, places: np.ndarray) -> None:
     np.add.at(c.K_town, ps.county[heads], rest * (head_city < 0))
     households = np.unique(ps.household[members])
     ps.release(members)
-    count_members(model)
-    emptied = households[h.members()[households] == 0]
-    mark_settled(model, emptied, rng)
+    return households
 
 
 def mark_settled(model, households: np.ndarray, rng) -> None:

@@ -1,7 +1,8 @@
 """Phase 4, labour: training, a year of pay, then who works where. Migrant workers reconsider (stay, return to
 farming, a village or county-town job, another city); people of working age at home without a non-farm job
 choose between farming, a village non-farm job, a county-town job and k sampled cities, by random utility with
-age-specific terms. Urban talent is drawn to villages. Vectorized over the deciders (`kernels.work_utilities`)."""
+age-specific terms (a multinomial logit: `kernels.work_utilities`, `kernels.choose_logit`). Urban talent is drawn
+to villages."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def work_utilities(model, rows: np.ndarray, x: np.ndarray, terms: dict | None = 
     return kernels.work_utilities(
         ps.county[rows], ps.skill[rows], ps.age[rows].astype(np.float64), ps.job[rows], ps.city[rows],
         ps.years[rows].astype(np.float64), ps.employed[rows], model.state.dependants[rows].astype(np.float64),
-        h.home_children[ps.household[rows]], x, t["flat"], t["guide"], GUIDE_BUCKETS, t["n_j"], t["city_pay"],
+        h.home_children[ps.household[rows]], h.in_situ_urban[ps.household[rows]] & (ps.place[rows] == HOME), x, t["flat"], t["guide"], GUIDE_BUCKETS, t["n_j"], t["city_pay"],
         t["city_living"], t["city_services"], t["town_pay"], t["town_cost"], t["town_services"], t["village_pay"],
         t["farm_income"], t["amenity"], t["transfer"], t["distance_term"], t["network_term"], t["correction"],
         p["utility_income"], p["income_floor"], p["rural_skill_median"], p["utility_home_attachment"],
@@ -139,7 +140,7 @@ def reconsider_workers(model, terms: dict) -> np.ndarray:
     decide = workers[(draw < p["reconsider_rate_migrant"]) | ~ps.employed[workers]
                      | (ps.age[workers] >= p["return_age"])]
     u, cand = work_utilities(model, decide, candidate_uniforms(model, len(decide), rng), terms)
-    choice = kernels.add_gumbel_and_choose(u, rng.random(u.shape))
+    choice = kernels.choose_logit(u, rng.random(len(decide)))
     stay = choice == STAY
     ps.years[decide[stay]] += 1
     returners = decide[choice == FARM]
@@ -162,7 +163,7 @@ def leave_home(model, terms: dict) -> None:
     draw[:] = rng.random(ps.capacity) < p["reconsider_rate_home"]
     decide = home_deciders(model, draw)
     u, cand = work_utilities(model, decide, candidate_uniforms(model, len(decide), rng), terms)
-    choice = kernels.add_gumbel_and_choose(u, rng.random(u.shape))
+    choice = kernels.choose_logit(u, rng.random(len(decide)))
     movers = choice != STAY
     rows = decide[movers]
     ps.skill[rows] = h.skill[ps.household[rows]] * rng.lognormal(p["new_migrant_skill_log_premium"],
