@@ -531,11 +531,12 @@ def clear_land_market(starts, land, labour, kappa, insurance, weight, collective
     size) beyond their own land; cooperatives and firms operator_coef r^-eta_op. Supply: farming households
     rent out their land beyond kappa (keep_share r)^-eta; households without farm labour rent out all their land
     if the rent they receive (keep_share r) is at least their insurance value of keeping it; collective land.
-    Bisection on log rent between r_low and r_high."""
+    Bisection on log rent between r_low and r_high[c] (per county: demand beyond supply at the highest rent is
+    rationed by `allocate_land`)."""
     n_c = starts.shape[0] - 1
     rent = np.empty(n_c)
     for c in range(n_c):
-        lo, hi = np.log(r_low), np.log(r_high)
+        lo, hi = np.log(r_low), np.log(r_high[c])
         for _ in range(rounds):
             mid = 0.5 * (lo + hi)
             r = np.exp(mid)

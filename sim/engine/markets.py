@@ -65,10 +65,13 @@ def labour_supply(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 # ---------------------------------------------------------------------------------------------- production
-def produce(A: np.ndarray, K: np.ndarray, L: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cobb-Douglas output Y = A K^alpha L^(1-alpha), the wage per efficiency unit (1-alpha) Y / L and the
-    return to capital alpha Y / K."""
-    output = A * K**alpha * L ** (1 - alpha)
+def produce(A: np.ndarray, K: np.ndarray, L: np.ndarray, alpha: float,
+            max_capital_per_unit: float | np.ndarray = np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cobb-Douglas output Y = A K_used^alpha L^(1-alpha), the wage per efficiency unit (1-alpha) Y / L and the
+    return to (all) capital alpha Y / K. Capital beyond `max_capital_per_unit` x L stands idle (a firm cannot
+    run its machines without people: where workers leave, wages do not soar and the return on capital falls)."""
+    used = np.minimum(K, max_capital_per_unit * L)
+    output = A * used**alpha * L ** (1 - alpha)
     return output, (1 - alpha) * output / L, alpha * output / K
 
 

@@ -273,6 +273,8 @@ def set_up_places(model, rng) -> None:
     c.K_town[:], c.A_town[:] = calibrate(town_wage, town_l, p["capital_output_ratio"])
     c.K_village[:], c.A_village[:] = calibrate(town_wage * p["village_wage_discount"], village_l,
                                                p["village_capital_output_ratio"])
+    model.state.capital_per_unit_2013.update(town=float(c.K_town.sum() / town_l.sum()),
+                                             village=float(c.K_village.sum() / village_l.sum()))
     j.living_cost[:] = living_cost(p, 1.0, world.city_pop)
     c.living_cost[:] = living_cost(p, 1.0, c.population / c.multiplier)
     districts = town_city(model)  # counties of urban districts: their town is their city

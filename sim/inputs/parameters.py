@@ -218,6 +218,9 @@ PARAMETERS: dict[str, Param] = {
         _q("village_productivity_growth_share", 0.8, 0.3, 1.2, "ratio", "production", _B,
            "TFP growth of village firms relative to urban TFP growth (before county levers)."),
         # ------------------------------------------------------------------ capital allocation
+        _q("max_capital_deepening", 4.0, 2.0, 10.0, "ratio", "capital", _B,
+           "Most capital per efficiency unit of labour a county town or village firm sector can use, as a multiple "
+           "of its 2013 national average (growing with wages); capital beyond it stands idle."),
         _q("urban_saving_rate", 0.8, 0.5, 0.95, "share", "capital", _B,
            "Share of urban returns to capital reinvested (China invests ~43 % of GDP)."),
         _q("village_reinvested_share", 0.4, 0.1, 1.0, "share", "capital", _B,
@@ -390,8 +393,12 @@ PARAMETERS: dict[str, Param] = {
         # ------------------------------------------------------------------ citizenization
         _q("hukou_value", 1.1, 0.5, 2.0, "utility per index unit", "citizenship", _B,
            "Utility of the services and security that come with urban hukou (per index unit of service quality)."),
-        _q("hukou_child_value", 0.4, 0.0, 1.0, "utility per child", "citizenship", _B,
-           "Extra value of hukou per child living with the unit (schooling and exams at the destination)."),
+        _q("hukou_child_value", 0.4, 0.0, 1.5, "utility per child", "citizenship", _B,
+           "Value of hukou per child living with the unit: secondary schooling and the college entrance exam "
+           "where the family lives, whatever basic services non-hukou residents get."),
+        _q("hukou_value_size_elasticity", 0.3, 0.0, 0.6, "elasticity", "citizenship", _B,
+           "Growth of the value of hukou with the size of the place (social insurance, schools, property rights "
+           "and wages that come with a big city's hukou): value x (residents / 1 M)^elasticity."),
         _q("settling_cost", 1.3, 0.5, 2.5, "utility per cost ratio", "citizenship", _B,
            "Utility cost of settling per unit of the unit's living cost over the wage."),
         _q("land_value_weight", 0.8, 0.0, 2.0, "utility", "citizenship", _B,

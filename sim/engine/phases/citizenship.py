@@ -11,7 +11,7 @@ import numpy as np
 from ..markets import (city_access, count_members, count_residents, settlement_openness_of_tier, town_access,
                        town_city)
 from ..people import AWAY, CITY_JOB, HOME, TOWN_JOB
-from ..rights import surrender_rights
+from ..rights import surrender_rights, surrender_share_of_land
 
 QUOTA_TIERS = 2  # megacities and super-large cities admit by quota and points (tiers 0 and 1)
 
@@ -37,7 +37,8 @@ def settling_units(model) -> tuple[np.ndarray, np.ndarray]:
     """Unit heads whose units settle this year, and where (city index, or -1 - county - for a county town).
 
     Eligible: employed, enough years there. Willing: a logit in the value of hukou (services not open to
-    non-hukou residents, more with children there), the support the destination pays, against the unit's living
+    non-hukou residents, worth more in bigger places; schooling and exams for the children there), the support
+    the destination pays, against the unit's living
     cost and settling cash over the wage, the land income at stake (when rights are not kept) and what paid exit
     would bring. Admitted: in megacities and super-large cities, willing applicants ranked by points (skill) up
     to the city's quota (openness x `quota_per_resident` x residents); elsewhere with chance openness x points.
@@ -66,7 +67,9 @@ def settling_units(model) -> tuple[np.ndarray, np.ndarray]:
     hh = ps.household[heads]
     land_income = h.land[hh] * c.rent_received[h.county[hh]]
     exit_value = now["land_paid_exit"] * now["land_exit_compensation"] * land_income
-    gain = (p["hukou_value"] * (1 - access) * service * (1 + p["hukou_child_value"] * kids)
+    residents = np.where(in_city, j.population[city], c.population[county] / c.multiplier[county])
+    bigness = (np.maximum(residents, 1e4) / 1e6) ** p["hukou_value_size_elasticity"]
+    gain = (p["hukou_value"] * (1 - access) * service * bigness + p["hukou_child_value"] * kids
             - p["settling_cost"] * living / wage - p["settling_cash_weight"] * cash / wage
             - p["land_value_weight"] * (1 - now["land_rights_kept_on_settling"]) * land_income * p["land_income_horizon"]
             / wage + p["exit_value_weight"] * exit_value / wage)
@@ -156,19 +159,33 @@ def settle_units(model, heads: np.ndarray, places: np.ndarray) -> np.ndarray:
     np.add.at(j.K, np.maximum(head_city, 0), rest * (head_city >= 0))
     np.add.at(c.K_town, ps.county[heads], rest * (head_city < 0))
     households = np.unique(ps.household[members])
+    forced_surrender(model, members, households)
     ps.release(members)
     return households
 
 
-def mark_settled(model, households: np.ndarray, rng) -> None:
-    """Households with nobody left of rural hukou are settled; in the forced-exit counterfactual they surrender
-    their rights without payment."""
-    h, now, ledger = model.households, model.in_force, model.state.ledger
-    h.settled[households] = True
+def forced_surrender(model, members: np.ndarray, households: np.ndarray) -> None:
+    """The forced-exit counterfactual (`land_rights_kept_on_settling` < 1): a household whose members settle
+    surrenders, without payment, the settlers' share of its contracted land (their share of its members)."""
+    now, ps, h, ledger = model.in_force, model.persons, model.households, model.state.ledger
+    rng = model.streams["citizenization"]
     forced = households[rng.random(len(households)) >= now["land_rights_kept_on_settling"]]
     forced = forced[h.land[forced] > 0]
+    if not len(forced):
+        return
+    leaving = np.bincount(ps.household[members], minlength=h.n)[forced]
+    share = leaving / np.maximum(h.members()[forced], 1)
     ledger.land_rights_exits += float(h.weight[forced].sum())
-    ledger.land_exited_mu += float((h.land[forced] * h.weight[forced]).sum())
+    ledger.land_exited_mu += float((h.land[forced] * share * h.weight[forced]).sum())
+    surrender_share_of_land(model, forced, np.minimum(share, 1.0))
+
+
+def mark_settled(model, households: np.ndarray, rng) -> None:
+    """Households with nobody left of rural hukou are settled (they keep their rights until they exit them; in
+    the forced-exit counterfactual their homestead and membership go too)."""
+    h, now = model.households, model.in_force
+    h.settled[households] = True
+    forced = households[rng.random(len(households)) >= now["land_rights_kept_on_settling"]]
     surrender_rights(model, forced)
 
 

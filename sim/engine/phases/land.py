@@ -21,7 +21,8 @@ from .. import kernels
 from ..people import HOMESTEAD_EXITED, HOMESTEAD_IDLE, HOMESTEAD_USED
 from ..rights import surrender_rights
 
-RENT_RANGE = (1.0, 1e5)  # yuan per mu: the bisection searches inside this range
+MIN_RENT = 1.0  # yuan per mu: the lowest rent the market searches
+MAX_RENT_PER_VALUE = 2.0  # no rent exceeds twice a mu's yearly net output (tiny markets would otherwise explode)
 
 
 def manage_land(model, initial: bool = False) -> None:
@@ -137,7 +138,8 @@ def rent_and_farm(model) -> None:
     m = _market_inputs(model)
     c.rent[:] = kernels.clear_land_market(m["starts"], h.land, m["labour"], m["kappa"], m["insurance"], h.weight,
                                           c.collective_land, m["operator_coef"], m["eta"], m["eta_op"],
-                                          m["keep_share"], int(p["rent_search_rounds"]), *RENT_RANGE)
+                                          m["keep_share"], int(p["rent_search_rounds"]), MIN_RENT,
+                                          MAX_RENT_PER_VALUE * c.farm_value_per_mu)
     paid_share = 1 - p["informal_rental_share"]  # land lent rent-free among kin: no money changes hands
     c.rent_paid[:] = paid_share * c.rent
     c.rent_received[:] = paid_share * m["keep_share"] * c.rent
