@@ -77,7 +77,8 @@ def test_shipped_round_trip_and_engine_format(path, tmp_path):
 
     dump = scenario.model_dump(mode="python")
     assert set(dump) == {"name", "description", "world", "time", "seeds", "uncertainties", "levers", "parameters"}
-    assert set(dump["world"]) == {"preset", "households", "counties", "counties_csv", "cities_csv"}
+    assert set(dump["world"]) == {"preset", "province", "places", "households", "counties", "counties_csv",
+                                  "cities_csv"}
     for section, registry in (("levers", LEVERS), ("uncertainties", UNCERTAINTIES)):
         for key, spec in dump[section].items():
             assert key in registry
@@ -296,7 +297,7 @@ BAD_CASES = {
     "wrong_types.yaml": [
         (2, "description", "expected text, got a number (12)"),
         (4, "world.households", "expected a whole number, got the text 'many'"),
-        (5, "world.preset", "must be one of 'china', 'province', got a list"),
+        (5, "world.preset", "must be one of 'china', 'province', 'synthetic_china', 'synthetic_province', got a list"),
         (7, "seeds.replicates", "expected a whole number, got a number (2.5)"),
         (9, "levers.services_by_residence", "got the text '0.5' (remove the quotes"),
         (10, "levers.county_infrastructure", "expected a number, got a list"),
