@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import sim
 from sim.engine import kernels
 from sim.engine.markets import GUIDE_BUCKETS
-from sim.engine.people import AWAY, CITY_JOB, HOME, NO_JOB, TOWN_JOB, VILLAGE_JOB
+from sim.engine.people import AWAY, CITY_JOB, HOME, NO_JOB, TOWN_JOB, VILLAGE_JOB, PersonArrays
 
 SEEDS = st.integers(0, 2**32 - 1)
 
@@ -36,7 +36,11 @@ def _people(rng, n_people, n_households, n_c, n_j, alive_share=0.9):
                 in_city_proper=rng.random(n_people) < 0.7, urban_hukou=rng.random(n_people) < 0.05,
                 employed=rng.random(n_people) < 0.9, skill=rng.lognormal(-0.5, 0.3, n_people),
                 wage=rng.lognormal(10, 0.5, n_people), remit=rng.lognormal(7, 1, n_people),
-                living=rng.lognormal(8, 0.5, n_people))
+                living=rng.lognormal(8, 0.5, n_people), savings=rng.lognormal(9, 1, n_people))
+
+
+def _arrays(d) -> PersonArrays:
+    return PersonArrays(*(d[name] for name in PersonArrays._fields))
 
 
 # ---------------------------------------------------------------------------------------------- destinations
@@ -79,8 +83,7 @@ def test_guided_search_follows_the_cdf():
 def test_count_members_equals_its_bincount_definition(seed, n, n_h):
     rng = np.random.default_rng(seed)
     d = _people(rng, n, n_h, 3, 4)
-    counts, lead, dependants = kernels.count_members(d["alive"], d["household"], d["age"], d["place"], d["job"],
-                                                     d["unit"], d["urban_hukou"], 16, 60, n_h)
+    counts, lead, dependants = kernels.count_members(_arrays(d), 16, 60, n_h)
     a, hh, age, home = d["alive"], d["household"], d["age"], d["place"] == HOME
     worker = d["job"] != NO_JOB
 
@@ -113,8 +116,7 @@ def test_residents_and_labour_supply_equal_their_definitions(seed, n):
     weight = rng.lognormal(5, 1, n_h)
     in_situ = rng.random(n_h) < 0.2
     town_city = np.where(rng.random(n_c) < 0.3, rng.integers(0, n_j, n_c), -1).astype(np.int32)
-    got = kernels.residents(d["alive"], d["household"], d["county"], d["place"], d["unit"], d["job"], d["city"],
-                            d["in_city_proper"], weight, in_situ, town_city, n_c, n_j)
+    got = kernels.residents(_arrays(d), weight, in_situ, town_city, n_c, n_j)
     a, w = d["alive"], weight[d["household"]]
     home = d["place"] == HOME
     head = np.maximum(d["unit"], 0)
@@ -136,8 +138,7 @@ def test_residents_and_labour_supply_equal_their_definitions(seed, n):
                             minlength=n_c)]
     for g, e in zip(got, expected):
         np.testing.assert_allclose(g, e, rtol=1e-12)
-    city_l, town_l, village_l = kernels.labour_supply(a, d["household"], d["county"], d["job"], d["city"],
-                                                      d["skill"], d["employed"], weight, town_city, n_c, n_j)
+    city_l, town_l, village_l = kernels.labour_supply(_arrays(d), weight, town_city, n_c, n_j)
     units = d["skill"] * w * (a & d["employed"])
     town_job = d["job"] == TOWN_JOB
     np.testing.assert_allclose(city_l, np.bincount(np.maximum(d["city"], 0), units * (d["job"] == CITY_JOB),
@@ -153,7 +154,7 @@ def test_residents_and_labour_supply_equal_their_definitions(seed, n):
 def test_network_shares_are_each_countys_city_workers_by_city():
     rng = np.random.default_rng(3)
     d = _people(rng, 2000, 300, 6, 7)
-    got = kernels.network_shares(d["alive"], d["job"], d["county"], d["city"], 6, 7)
+    got = kernels.network_shares(_arrays(d), 6, 7)
     counts = np.zeros((6, 7))
     m = d["alive"] & (d["job"] == CITY_JOB)
     np.add.at(counts, (d["county"][m], d["city"][m]), 1)
@@ -175,12 +176,14 @@ def test_pay_workers_equals_its_definition(seed, n):
     city_chance, town_chance = rng.random(n_j), rng.random(n_c)
     city_wage, town_wage, village_wage = (rng.lognormal(10, 0.3, k) for k in (n_j, n_c, n_c))
     city_living, town_living, commute = (rng.lognormal(8, 0.3, k) for k in (n_j, n_c, n_c))
-    savings0 = rng.lognormal(9, 1, n)
-    employed, wage, remit, living, savings = np.zeros(n, bool), np.zeros(n), np.zeros(n), np.zeros(n), savings0.copy()
-    saved = kernels.pay_workers(rows, draw, d["job"], d["city"], d["county"], d["place"], d["skill"],
-                                d["household"], dependants, in_town, kids, adults, elderly, city_chance,
-                                town_chance, city_wage, town_wage, village_wage, city_living, town_living, commute,
-                                0.5, 0.05, 0.12, 0.06, 0.3, employed, wage, remit, savings, living)
+    savings0 = d["savings"].copy()
+    employed, wage, remit, living = np.zeros(n, bool), np.zeros(n), np.zeros(n), np.zeros(n)
+    people = _arrays(d)._replace(employed=employed, wage=wage, remit=remit, living=living)
+    saved = kernels.pay_workers(rows, draw, people, dependants, kernels.HomeCounts(in_town, kids, adults, elderly),
+                                kernels.PayPlaces(city_chance, town_chance, city_wage, town_wage, village_wage,
+                                                  city_living, town_living, commute),
+                                kernels.PayShares(0.5, 0.05, 0.12, 0.06, 0.3))
+    savings = people.savings
     for n_row, r in enumerate(rows):
         k, c, j, h = d["job"][r], d["county"][r], d["city"][r], d["household"][r]
         chance, rate = ((city_chance[j], city_wage[j]) if k == CITY_JOB else (town_chance[c], town_wage[c])
@@ -207,8 +210,7 @@ def test_household_earnings_and_unit_accounts_equal_their_definitions():
     rng = np.random.default_rng(8)
     n, n_h, n_j = 3000, 500, 6
     d = _people(rng, n, n_h, 4, n_j)
-    village, commuting, received = kernels.household_earnings(d["alive"], d["household"], d["place"], d["job"],
-                                                              d["wage"], d["remit"], n_h)
+    village, commuting, received = kernels.household_earnings(_arrays(d), n_h)
     a, home = d["alive"], d["place"] == HOME
     np.testing.assert_allclose(village, np.bincount(d["household"], d["wage"] * (a & home & (d["job"] == VILLAGE_JOB)),
                                                     minlength=n_h))
@@ -219,8 +221,7 @@ def test_household_earnings_and_unit_accounts_equal_their_definitions():
                                                      minlength=n_h))
     weight = rng.lognormal(5, 1, n_h)
     inside = rng.random(n_j) < 0.7
-    got = kernels.unit_accounts(a, d["household"], d["place"], d["unit"], d["job"], d["city"], d["in_city_proper"],
-                                d["wage"], d["remit"], d["living"], d["age"], weight, inside)
+    got = kernels.unit_accounts(_arrays(d), weight, inside)
     head = np.maximum(d["unit"], 0)
     outside = (d["job"][head] == CITY_JOB) & ~inside[np.maximum(d["city"][head], 0)]
     fringe = (d["job"][head] == CITY_JOB) & ~d["in_city_proper"][head] & ~outside
@@ -286,38 +287,39 @@ def _market(seed):
     county = np.sort(rng.integers(0, n_c, n))
     starts = np.concatenate([[0], np.cumsum(np.bincount(county, minlength=n_c))]).astype(np.int64)
     labour = np.where(rng.random(n) < 0.6, rng.uniform(0.5, 3, n), 0.0)
-    return dict(starts=starts, land=rng.uniform(1, 15, n), labour=labour,
-                kappa=np.where(labour > 0, rng.lognormal(7, 0.5, n), 0.0), insurance=rng.lognormal(5.5, 0.8, n),
-                weight=rng.lognormal(3, 0.3, n), collective=rng.uniform(0, 500, n_c),
-                operator_coef=rng.lognormal(8, 1, n_c), eta=1 / (1 - 0.3), eta_op=1 / (1 - 0.6), keep_share=0.85)
+    return kernels.Market(starts=starts, land=rng.uniform(1, 15, n), labour=labour,
+                          kappa=np.where(labour > 0, rng.lognormal(7, 0.5, n), 0.0),
+                          insurance=rng.lognormal(5.5, 0.8, n), weight=rng.lognormal(3, 0.3, n),
+                          collective=rng.uniform(0, 500, n_c), operator_coef=rng.lognormal(8, 1, n_c),
+                          eta=1 / (1 - 0.3), eta_op=1 / (1 - 0.6), keep_share=0.85)
 
 
 @settings(max_examples=25, deadline=None)
 @given(seed=SEEDS)
 def test_the_land_market_clears_and_allocations_follow_the_rules(seed):
     m = _market(seed)
-    args = (m["starts"], m["land"], m["labour"], m["kappa"], m["insurance"], m["weight"], m["collective"],
-            m["operator_coef"], m["eta"], m["eta_op"], m["keep_share"])
-    rent = kernels.clear_land_market(*args, 60, 1.0, np.full(5, 1e6))
-    n = len(m["land"])
+    rent = kernels.clear_land_market(m, 60, 1.0, np.full(5, 1e6))
+    n = len(m.land)
     rented_in, rented_out, farmed = np.zeros(n), np.zeros(n), np.zeros(n)
-    operator, transferred, idle = kernels.allocate_land(*args, rent, rented_in, rented_out, farmed)
-    county = np.repeat(np.arange(5), np.diff(m["starts"]))
-    w = m["weight"]
-    supply = np.bincount(county, rented_out * w, minlength=5) + m["collective"]
+    operator, transferred, idle = kernels.allocate_land(m, rent, rented_in, rented_out, farmed)
+    county = np.repeat(np.arange(5), np.diff(m.starts))
+    w = m.weight
+    # every mu of every household is farmed by it, rented out or idle; collective land is rented or idle
+    own = farmed + rented_out
+    no_labour = m.labour == 0
+    households_idle = np.bincount(county, (m.land - own) * w * no_labour, minlength=5)
+    np.testing.assert_allclose(m.land[~no_labour], own[~no_labour], rtol=1e-9)
+    collective_idle = idle - households_idle
+    assert (collective_idle > -1e-6).all() and (collective_idle <= m.collective + 1e-6).all()
+    supply = np.bincount(county, rented_out * w, minlength=5) + m.collective - collective_idle
     demand = np.bincount(county, rented_in * w, minlength=5) + operator
     np.testing.assert_allclose(demand, supply, rtol=1e-6)  # what is rented in is what is rented out
     np.testing.assert_allclose(transferred, np.bincount(county, rented_out * w, minlength=5), rtol=1e-12)
-    # every mu of every household is farmed by it, rented out or idle
-    own = farmed + rented_out
-    no_labour = m["labour"] == 0
-    np.testing.assert_allclose(np.bincount(county, (m["land"] - own) * w * no_labour, minlength=5), idle, rtol=1e-9,
-                               atol=1e-6)
     assert (rented_in[no_labour] == 0).all() and (rented_in * rented_out == 0).all()
     # households without labour rent out only when the rent they receive beats their insurance value
     r = rent[county]
     offered = no_labour & (rented_out > 0)
-    assert (m["keep_share"] * r[offered] >= m["insurance"][offered]).all()
+    assert (m.keep_share * r[offered] >= m.insurance[offered]).all()
 
 
 def test_farm_output_equals_its_formula():
@@ -375,9 +377,7 @@ def test_person_census_equals_its_definition():
     young = rng.integers(0, 3, n_h)
     lead = np.where(rng.random(n_h) < 0.4, 1, -1)
     inside = rng.random(n_j) < 0.8
-    s = dict(zip(kernels.CENSUS_FIELDS, kernels.person_census(
-        d["alive"], d["household"], d["age"], d["place"], d["unit"], d["job"], d["city"], d["in_city_proper"],
-        d["urban_hukou"], d["employed"], weight, in_situ, young, lead, inside)))
+    s = dict(zip(kernels.CENSUS_FIELDS, kernels.person_census(_arrays(d), weight, in_situ, young, lead, inside)))
     a, w, hh = d["alive"], weight[d["household"]], d["household"]
     mig = a & (d["job"] != NO_JOB) & ~d["urban_hukou"]
     assert s["workers"] == pytest.approx(w[mig].sum())

@@ -37,9 +37,9 @@ class _Year:
     def __init__(self, model):
         h, ps = model.households, model.persons
         self.model = model
-        stats = kernels.person_census(ps.alive, ps.household, ps.age, ps.place, ps.unit, ps.job, ps.city,
-                                      ps.in_city_proper, ps.urban_hukou, ps.employed, h.weight, h.in_situ_urban,
-                                      h.home_children + h.home_adults, h.lead_unit, model.cities.inside)
+        people = ps.arrays()
+        stats = kernels.person_census(people, h.weight, h.in_situ_urban, h.home_children + h.home_adults,
+                                      h.lead_unit, model.cities.inside)
         self.s = dict(zip(kernels.CENSUS_FIELDS, stats.tolist()))
         c, j = model.counties, model.cities
         self.natives_town = float(c.native.sum())
@@ -49,9 +49,7 @@ class _Year:
         self.urban = self.natives + s["urban_away"] + s["in_situ_home"]
         self.rural = s["rural_home"] + s["fringe"]
         self.population = model.total_people() - s["outside"]  # residents (province worlds: not those elsewhere)
-        self.units = kernels.unit_accounts(ps.alive, ps.household, ps.place, ps.unit, ps.job, ps.city,
-                                           ps.in_city_proper, ps.wage, ps.remit, ps.living, ps.age, h.weight,
-                                           model.cities.inside)
+        self.units = kernels.unit_accounts(people, h.weight, model.cities.inside)
 
 
 def compute(model) -> dict[str, float]:

@@ -54,16 +54,22 @@ def work_utilities(model, rows: np.ndarray, x: np.ndarray, terms: dict | None = 
     p, ps, h = model.params, model.persons, model.households
     t = terms if terms is not None else _place_terms(model)
     asc = np.array([model.state.tables.choice_constants[name] for name in ASC_NAMES])
-    return kernels.work_utilities(
-        ps.county[rows], ps.skill[rows], ps.age[rows].astype(np.float64), ps.job[rows], ps.city[rows],
-        ps.years[rows].astype(np.float64), ps.employed[rows], model.state.dependants[rows].astype(np.float64),
-        h.home_children[ps.household[rows]], h.in_situ_urban[ps.household[rows]] & (ps.place[rows] == HOME), x, t["flat"], t["guide"], GUIDE_BUCKETS, t["n_j"], t["city_pay"],
-        t["city_living"], t["city_services"], t["town_pay"], t["town_cost"], t["town_services"], t["village_pay"],
-        t["farm_income"], t["amenity"], t["transfer"], t["distance_term"], t["network_term"], t["correction"],
+    hh = ps.household[rows]
+    deciders = kernels.Deciders(ps.county[rows], ps.skill[rows], ps.age[rows].astype(np.float64), ps.job[rows],
+                                ps.city[rows], ps.years[rows].astype(np.float64), ps.employed[rows],
+                                model.state.dependants[rows].astype(np.float64), h.home_children[hh],
+                                h.in_situ_urban[hh] & (ps.place[rows] == HOME))
+    search = kernels.Search(x, t["flat"], t["guide"], GUIDE_BUCKETS, t["n_j"])
+    cities = kernels.CityTerms(t["city_pay"], t["city_living"], t["city_services"])
+    counties = kernels.CountyTerms(t["town_pay"], t["town_cost"], t["town_services"], t["village_pay"],
+                                   t["farm_income"], t["amenity"])
+    pairs = kernels.PairTerms(t["distance_term"], t["network_term"], t["correction"])
+    weights = kernels.UtilityWeights(
         p["utility_income"], p["income_floor"], p["rural_skill_median"], p["utility_home_attachment"],
         p["utility_home_attachment"] * p["town_attachment_share"], p["family_tie"], p["city_age_penalty"],
         p["city_age_reference"], p["tenure_bonus"], p["tenure_cap_years"], p["unemployed_stay_penalty"],
-        p["return_age"], p["return_age_pull"], p["dependant_cost_share"], asc)
+        p["return_age"], p["return_age_pull"], p["dependant_cost_share"], t["transfer"])
+    return kernels.work_utilities(deciders, search, cities, counties, pairs, weights, asc)
 
 
 def candidate_uniforms(model, n: int, rng) -> np.ndarray:
