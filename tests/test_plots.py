@@ -154,3 +154,18 @@ def test_plot_folder_without_results_exit_2(tmp_path):
     r = subprocess.run([sys.executable, str(ROOT / "run.py"), "plot", str(tmp_path)], capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 2 and "not a results folder" in r.stderr
+
+
+@pytest.mark.parametrize("damage, fragment", [
+    (lambda f: f.timeseries_path.write_bytes(b"PAR1 truncated"), "cannot read"),
+    (lambda f: f.timeseries_path.write_bytes(b""), "cannot read"),
+    (lambda f: f.manifest_path.write_text('{"scenario_names": ["baseline"'), "unreadable"),
+    (lambda f: f.manifest_path.write_text('{"scenarios": [{"config": {}}]}'), "scenarios.0.name: Field required"),
+])
+def test_plot_command_on_a_damaged_folder_is_one_line(tmp_path, damage, fragment):
+    folder = _folder(tmp_path, synthetic(seeds=2))
+    damage(folder)
+    r = subprocess.run([sys.executable, str(ROOT / "run.py"), "plot", str(folder.path)], capture_output=True,
+                       text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and fragment in r.stderr, r.stderr

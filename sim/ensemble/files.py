@@ -62,7 +62,8 @@ def atomic_write_json(path: Path | str, obj: Any) -> Path:
     return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=False, default=json_default) + "\n")
 
 
-def atomic_write_parquet(path: Path | str, df: pd.DataFrame, metadata: Mapping[str, str] | None = None) -> Path:
+def parquet_bytes(df: pd.DataFrame, metadata: Mapping[str, str] | None = None) -> bytes:
+    """`df` as a zstd-compressed Parquet file (the same bytes for the same table)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -73,7 +74,11 @@ def atomic_write_parquet(path: Path | str, df: pd.DataFrame, metadata: Mapping[s
         table = table.replace_schema_metadata(merged)
     buf = io.BytesIO()
     pq.write_table(table, buf, compression="zstd")
-    return atomic_write_bytes(path, buf.getvalue())
+    return buf.getvalue()
+
+
+def atomic_write_parquet(path: Path | str, df: pd.DataFrame, metadata: Mapping[str, str] | None = None) -> Path:
+    return atomic_write_bytes(path, parquet_bytes(df, metadata))
 
 
 def atomic_write_csv(path: Path | str, df: pd.DataFrame) -> Path:

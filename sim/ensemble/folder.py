@@ -18,6 +18,7 @@ Every file is written atomically (`files`), so an interrupted command never leav
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -28,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import EnsembleError
-from .files import atomic_write_json, atomic_write_parquet, atomic_write_text, json_default
+from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, json_default, parquet_bytes
 from .lock import LOCK_NAME
 from .plan import check_name
 from .tables import empty_timeseries
@@ -122,7 +123,7 @@ class ResultsFolder:
         return json.loads(self.manifest_path.read_text(encoding="utf-8"))
 
     def scenario_path(self, name: str) -> Path:
-        return self.scenarios_dir / f"{name}.yaml"
+        return self.scenarios_dir / f"{check_name(name)}.yaml"
 
     def write_scenario_yaml(self, name: str, text: str) -> None:
         atomic_write_text(self.scenario_path(name), text)
@@ -134,15 +135,15 @@ class ResultsFolder:
     def run_record_path(self, scenario: str, replicate: int) -> Path:
         return self.runs_dir / f"{run_key(scenario, replicate)}.json"
 
-    def write_run(self, record: Mapping[str, Any], table: pd.DataFrame | None) -> None:
-        """Persist one finished run: its table first (if it succeeded), then its record."""
+    def write_run(self, record: dict[str, Any], table: pd.DataFrame | None) -> None:
+        """Persist one finished run: its table first (if it succeeded), then its record, which gets the table's
+        sha256 (`table_sha256`), so that resuming can tell a damaged or replaced table."""
         scenario, replicate = record["scenario"], int(record["replicate"])
         if table is not None:
-            atomic_write_parquet(
-                self.run_table_path(scenario, replicate),
-                table,
-                {"chengxiang.seed": record["seed"], "chengxiang.config_hash": record.get("config_hash", "")},
-            )
+            data = parquet_bytes(table, {"chengxiang.seed": record["seed"],
+                                         "chengxiang.config_hash": record.get("config_hash", "")})
+            atomic_write_bytes(self.run_table_path(scenario, replicate), data)
+            record["table_sha256"] = hashlib.sha256(data).hexdigest()
         else:  # a failed rerun must not leave an older success behind
             self.run_table_path(scenario, replicate).unlink(missing_ok=True)
         atomic_write_json(self.run_record_path(scenario, replicate), dict(record))

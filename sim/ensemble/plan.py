@@ -85,8 +85,10 @@ class Run:
 
 
 def plan_runs(prepared: Sequence[Prepared]) -> list[Run]:
-    """Every run in plan order: scenarios in the order given, replicates in order."""
-    return [Run(p.name, r, seed, p.config_hash, p.config) for p in prepared for r, seed in enumerate(p.seeds)]
+    """Every run in plan order: scenarios in the order given, replicates in order (names checked again: a
+    `Prepared` is a plain dataclass that may have been changed since it was made)."""
+    return [Run(check_name(p.name), r, seed, p.config_hash, p.config) for p in prepared
+            for r, seed in enumerate(p.seeds)]
 
 
 def prepare_scenario(scenario: Scenario | Mapping[str, Any], *, seeds: int | None = None,

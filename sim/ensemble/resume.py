@@ -9,6 +9,7 @@ years, scenario and seed); a damaged run is run again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -168,6 +169,7 @@ class RunRecord(BaseModel):
     config_hash: str
     seconds: Optional[float]
     error: Optional[str]
+    table_sha256: Optional[str] = None
 
 
 def _record_problem(folder: ResultsFolder, run: Run) -> tuple[str | None, dict[str, Any] | None]:
@@ -183,9 +185,16 @@ def _record_problem(folder: ResultsFolder, run: Run) -> tuple[str | None, dict[s
     return None, record
 
 
-def _table_problem(folder: ResultsFolder, run: Run, years: range) -> str | None:
-    """What is wrong with a run's table, or None."""
+def _table_problem(folder: ResultsFolder, run: Run, years: range, sha256: str | None) -> str | None:
+    """What is wrong with a run's table, or None: the file its record names (by sha256), else a readable table
+    of this run (columns, years, scenario, seed)."""
     path = folder.run_table_path(run.scenario, run.replicate)
+    if sha256 is not None:
+        try:
+            same = hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+        except OSError as exc:
+            return f"unreadable table ({exc.strerror or exc})"
+        return None if same else "table damaged or replaced (not the file its record names)"
     try:
         table = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError and others for damaged files
@@ -220,7 +229,8 @@ def check_runs(folder: ResultsFolder, runs: Sequence[Run]) -> tuple[dict[tuple[s
                 problem = "no table"
             else:
                 time = run.config["time"]
-                problem = _table_problem(folder, run, range(time["start_year"], time["end_year"] + 1))
+                problem = _table_problem(folder, run, range(time["start_year"], time["end_year"] + 1),
+                                         record.get("table_sha256"))
         if problem is None:
             done[run.key] = record
         else:
