@@ -12,6 +12,7 @@ Layout (see docs/running.md)::
       timeseries.csv          the same, with --csv
       summary.csv             per scenario and metric: median, 10th and 90th percentile in the final year and 2035
       plots/                  figures (sim.ensemble.plots)
+      .lock                   held by the command writing the folder (sim.ensemble.lock)
 
 Every file is written atomically (`files`), so an interrupted command never leaves a half-written file.
 """
