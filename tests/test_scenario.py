@@ -773,3 +773,15 @@ def test_python_dicts_take_numpy_numbers_and_the_schema_defaults():
     assert cfg["levers"]["county_infrastructure"] == 0.5
     assert normalize_config(None) == DEFAULT_CONFIG == Scenario().model_dump()
     assert normalize_config({}) == DEFAULT_CONFIG
+
+
+def test_extends_never_reads_or_echoes_a_file_that_is_not_a_scenario(tmp_path):
+    secret = write(tmp_path, "secrets.txt", "hunter2-password\n")
+    write(tmp_path, "notes.yaml", "just one line of private text\n")
+    child = write(tmp_path, "child.yaml", f"extends: {secret.name}\n")
+    messages = errors_of(child)
+    assert messages == [f"{child}:1: extends: 'secrets.txt' is not a scenario file (scenario files end in .yaml or "
+                        f".yml)"]
+    messages = errors_of(write(tmp_path, "child2.yaml", "extends: notes\n"))
+    assert any("found text" in m for m in messages), messages
+    assert not any("private" in m or "hunter2" in m for m in messages), messages

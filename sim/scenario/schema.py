@@ -351,6 +351,14 @@ class Scenario(StrictModel):
                                           "reference": spec["reference"]}
         return data
 
+    def complete_config(self) -> dict[str, Any]:
+        """The engine form with every input written out: an unset lever, uncertainty or parameter at its registry
+        default. What a run depends on besides the code, so a changed default shows as a changed config."""
+        data = self.model_dump(mode="python")
+        for section, registry in INPUT_SECTIONS.items():
+            data[section] = {name: data[section].get(name, param.default) for name, param in registry.items()}
+        return data
+
     def file_form(self) -> dict[str, Any]:
         """The scenario as a scenario file holds it (what `to_yaml` writes)."""
         return self.model_dump(mode="python", context={"format": "file"})
