@@ -49,7 +49,7 @@ def test_the_calibration_table_cites_data_shipped_with_its_sources():
     assert f"{total / 100:.0f} M ({100 * local / total:.1f} % local)" in table
     assert (data.parent / "README.md").exists()
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    assert "data/observed/*.csv" in package_data["sim"]
+    assert "data/**/*.csv" in package_data["sim"] and "data/**/*.md" in package_data["sim"]
 
 
 def test_notebook_tools_the_docs_use_are_installed_by_an_extra():

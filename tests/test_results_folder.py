@@ -136,7 +136,7 @@ def test_code_fingerprint_follows_every_file_of_the_package(tmp_path):
     (copy / "__pycache__").mkdir(exist_ok=True)
     (copy / "__pycache__" / "x.pyc").write_bytes(b"cache")  # caches do not count
     assert code_fingerprint(copy) == before
-    path = copy / "engine" / "land.py"
+    path = copy / "engine" / "markets.py"
     path.write_text(path.read_text() + "\n# a change\n")
     assert code_fingerprint(copy) != before
 
@@ -438,8 +438,9 @@ def test_one_scenario_runs_with_the_scenario_it_extends(tmp_path):
 
 
 def test_flow_metrics_are_missing_in_the_start_year(tmp_path):
-    assert FLOW_METRICS == ["citizenized", "land_rights_exits", "urban_to_rural_capital", "talent_to_rural",
-                            "land_revenue_to_agriculture"]
+    assert FLOW_METRICS == ["citizenized", "land_rights_exits", "urban_to_rural_capital", "urban_capital_to_county_towns",
+                            "talent_to_rural", "land_revenue_to_agriculture", "citizenization_support_spending",
+                            "training_spending"]
     prepared = [prepare_scenario({"name": "small", "world": {"households": 1000}, "time": {"end_year": 2016},
                                   "seeds": {"replicates": 1}})]
     ts = run_ensemble(prepared).timeseries
@@ -447,5 +448,5 @@ def test_flow_metrics_are_missing_in_the_start_year(tmp_path):
     assert first[FLOW_METRICS].isna().all().all() and later[FLOW_METRICS].notna().all().all()
     stocks = [m for m in METRICS if m not in FLOW_METRICS]
     assert ts[stocks].notna().all().all()
-    for name in ("urban_to_rural_capital", "land_revenue_to_agriculture"):
-        assert "2013 prices" in METRICS[name].unit
+    for name in ("urban_to_rural_capital", "land_revenue_to_agriculture", "training_spending"):
+        assert "current prices" in METRICS[name].unit

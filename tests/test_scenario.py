@@ -175,7 +175,7 @@ def test_province_examples_use_the_province_preset_with_national_policies():
     for name in ("baseline", "integrated"):
         national, province = load_scenario(SCENARIOS / f"{name}.yaml"), load_scenario(SCENARIOS / "province" /
                                                                                        f"{name}.yaml")
-        assert province.world.preset == "province" and national.world.preset == "china"
+        assert province.world.preset == "synthetic_province" and national.world.preset == "china"
         assert province.name == f"province_{name}"
         assert province.levers == national.levers and province.time == national.time
 
