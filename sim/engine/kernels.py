@@ -20,7 +20,7 @@ Deciders = namedtuple("Deciders", "county skill age job city years employed depe
 Search = namedtuple("Search", "x flat guide buckets n_j")
 CityTerms = namedtuple("CityTerms", "pay living services")
 CountyTerms = namedtuple("CountyTerms", "town_pay town_cost town_services village_pay farm_income amenity")
-PairTerms = namedtuple("PairTerms", "distance network correction")
+PairTerms = namedtuple("PairTerms", "current sampled")
 UtilityWeights = namedtuple("UtilityWeights", "income floor skill_median attachment town_attachment family_tie "
                                               "age_penalty age_reference tenure_bonus tenure_cap unemployed_penalty "
                                               "return_age return_pull dependant_cost transfer")
@@ -423,8 +423,7 @@ def work_utilities(d, search, cities, counties, pairs, w, asc):
             j = cand[i, t]
             pair = row + j
             u[i, 4 + t] = (w.income * np.log(max(cities.pay[j] * s - cities.living[j] * (1.0 + deps), w.floor))
-                           + cities.services[j] - pairs.distance[pair] + pairs.network[pair] + pairs.correction[pair]
-                           - older)
+                           + cities.services[j] + pairs.sampled[pair] - older)
         if current == NO_JOB:
             u[i, 0] = farm + (w.family_tie if d.children_home[i] > 0 else 0.0)
             u[i, 1] = NEG_INF
@@ -437,7 +436,7 @@ def work_utilities(d, search, cities, counties, pairs, w, asc):
                 j = d.city[i]
                 pair = row + j
                 here = (w.income * np.log(max(cities.pay[j] * s - cities.living[j] * (1.0 + deps), w.floor))
-                        + cities.services[j] - pairs.distance[pair] + pairs.network[pair] - older)
+                        + cities.services[j] + pairs.current[pair] - older)
             elif current == TOWN_JOB:
                 here = town
             else:

@@ -25,6 +25,13 @@ def _place_terms(model) -> dict:
     p, c, j, tables = model.params, model.counties, model.cities, model.state.tables
     k = int(p["choice_set_size"])
     flat, guide = destination_search(model)
+    distance = tables.derived("distance_utility", model.world.distance,
+                              lambda d: (p["utility_distance"] * np.log1p(d)).ravel())
+    network = tables.derived("network_utility", tables.network_share,
+                             lambda n: (p["utility_network"] * np.log(n + NETWORK_FLOOR)).ravel())
+    correction = tables.derived("sampling_correction", tables.destination_q, lambda q: (-np.log(q * k)).ravel())
+    # one table lookup per candidate (the pair tables are too big for the cache): the pair terms summed once
+    current = network - distance
     return dict(
         flat=flat, guide=guide, n_j=j.n,
         city_pay=employment_chance(model, j.unemployment) * j.wage,
@@ -39,12 +46,8 @@ def _place_terms(model) -> dict:
         amenity=p["utility_services"] * (p["amenity_service_weight"] * c.village_service
                                          + p["amenity_infrastructure_weight"] * c.infra),
         transfer=rural_transfer_per_capita(model),
-        distance_term=tables.derived("distance_utility", model.world.distance,
-                                     lambda d: (p["utility_distance"] * np.log1p(d)).ravel()),
-        network_term=tables.derived("network_utility", tables.network_share,
-                                    lambda n: (p["utility_network"] * np.log(n + NETWORK_FLOOR)).ravel()),
-        correction=tables.derived("sampling_correction", tables.destination_q,
-                                  lambda q: (-np.log(q * k)).ravel()),
+        distance_term=distance, network_term=network, correction=correction,
+        pair_current=current, pair_sampled=current + correction,
     )
 
 
@@ -63,7 +66,7 @@ def work_utilities(model, rows: np.ndarray, x: np.ndarray, terms: dict | None = 
     cities = kernels.CityTerms(t["city_pay"], t["city_living"], t["city_services"])
     counties = kernels.CountyTerms(t["town_pay"], t["town_cost"], t["town_services"], t["village_pay"],
                                    t["farm_income"], t["amenity"])
-    pairs = kernels.PairTerms(t["distance_term"], t["network_term"], t["correction"])
+    pairs = kernels.PairTerms(t["pair_current"], t["pair_sampled"])
     weights = kernels.UtilityWeights(
         p["utility_income"], p["income_floor"], p["rural_skill_median"], p["utility_home_attachment"],
         p["utility_home_attachment"] * p["town_attachment_share"], p["family_tie"], p["city_age_penalty"],
