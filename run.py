@@ -85,6 +85,11 @@ def run_parser() -> argparse.ArgumentParser:
                    help="address of a running Dask scheduler (default: $DASK_SCHEDULER_ADDRESS if set)")
     p.add_argument("--csv", action="store_true", help="also write timeseries.csv")
     p.add_argument("--no-plots", action="store_true", help="do not draw plots")
+    p.add_argument("--alone", action="store_true",
+                   help="run only the files given (by default a scenario's `extends` parent runs alongside, for "
+                   "the plots to compare with)")
+    p.add_argument("--force", action="store_true",
+                   help="start even if the runs at once would not fit in the available memory")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no report (errors only)")
     return p
 
@@ -133,7 +138,7 @@ def _resumed(args: argparse.Namespace) -> tuple[list, Path]:
     from sim.ensemble import prepared_from_folder
 
     given = [o for o, v in (("FILE", args.files), ("--seeds", args.seeds), ("--households", args.households),
-                            ("--end-year", args.end_year), ("--out", args.out)) if v]
+                            ("--end-year", args.end_year), ("--out", args.out), ("--alone", args.alone)) if v]
     if given:
         raise UsageError(f"--resume takes the scenarios and options of the folder; drop {', '.join(given)}")
     out = Path(args.resume)
@@ -141,8 +146,10 @@ def _resumed(args: argparse.Namespace) -> tuple[list, Path]:
 
 
 def _fresh(args: argparse.Namespace) -> tuple[list, Path]:
-    """The scenario files with the overrides applied, and a new (or empty) results folder."""
-    from sim.ensemble import prepare
+    """The scenario files (and the files they extend, unless --alone) with the overrides applied, and a new (or
+    empty) results folder."""
+    from sim.ensemble import ResultsFolder, parents_missing, prepare
+    from sim.ensemble.lock import in_use
 
     files = [Path(f) for f in args.files] or [HERE / "scenarios" / f"{n}.yaml" for n in STRATEGIES]
     for f in files:
@@ -150,9 +157,18 @@ def _fresh(args: argparse.Namespace) -> tuple[list, Path]:
             raise UsageError(f"no such file: {f}")
         if not f.is_file():
             raise UsageError(f"not a file: {f}")
-    prepared = prepare(files, seeds=args.seeds, households=args.households, end_year=args.end_year)
+    parents = [] if args.alone else parents_missing(files)
+    prepared = prepare([*parents, *files], seeds=args.seeds, households=args.households, end_year=args.end_year)
+    for parent, p in zip(parents, prepared):
+        children = ", ".join(c.name for c in prepared if c.parent == p.name)
+        _say(args.quiet, f"Also running {p.name} ({_rel(parent)}): {children} extends it, and the plots compare "
+                         "with it (--alone runs only the files given).")
     out = Path(args.out) if args.out else _default_out([p.name for p in prepared])
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    if out.is_dir() and in_use(out):
+        raise UsageError(f"--out {out} is in use by another command")
+    if out.is_dir() and not ResultsFolder(out).is_empty():
         raise UsageError(f"--out {out} exists and is not empty (use a new folder, or --resume {out})")
     return prepared, out
 
@@ -182,6 +198,9 @@ def _summary(result, nruns: int, seconds: float, out: Path) -> list[str]:
     if result.failed:
         lines.append(f"Failed runs and their tracebacks are in {_rel(out / 'runs.jsonl')}; "
                      f"rerun them with: python run.py --resume {_rel(out)}")
+    if result.damaged:
+        lines.append(f"Ran again {len(result.damaged)} run(s) whose files were damaged: "
+                     + "; ".join(result.damaged))
     return lines
 
 
@@ -196,7 +215,8 @@ def cmd_run(argv: list[str], run_fn=None) -> int:
     engine, workers = _engine(args, scheduler, nruns)
     options = EnsembleOptions(
         engine=engine, workers=workers, scheduler=scheduler, resume=bool(args.resume), csv=args.csv,
-        plots=not args.no_plots, progress=sys.stderr.isatty() and not args.quiet, command=[PROG, *argv],
+        plots=not args.no_plots, progress="off" if args.quiet else "bar" if sys.stderr.isatty() else "lines",
+        force=args.force, command=[PROG, *argv],
         overrides={"seeds": args.seeds, "households": args.households, "end_year": args.end_year})
     where = scheduler or (f"{workers} local worker{'s' if workers != 1 else ''}" if engine == "dask" else "")
     _say(args.quiet,

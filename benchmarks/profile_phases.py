@@ -39,15 +39,17 @@ def instrument() -> None:
     """Wrap each phase function the model's step calls (looked up through the modules, so the wrappers are
     used), and a few of the hot helpers inside them."""
     from sim.engine import incomes, markets
-    from sim.engine.phases import capital, citizenship, demography, finance, labour, land, production
+    from sim.engine.phases import capital, citizenship, demography, families, finance, labour, land, production
 
     for mod, name in ((production, "produce_and_price"), (capital, "allocate_capital"), (labour, "choose_work"),
-                      (citizenship, "citizenize"), (land, "manage_land"), (finance, "public_finance"),
-                      (incomes, "household_incomes"), (incomes, "save"), (demography, "age_and_renew")):
+                      (families, "move_dependants"), (citizenship, "citizenize"), (land, "manage_land"),
+                      (finance, "public_finance"), (incomes, "household_accounts"), (incomes, "save"),
+                      (demography, "age_and_renew")):
         setattr(mod, name, timed(name, getattr(mod, name)))
-    for mod, name in ((labour, "reconsider_migrants"), (labour, "leave_home"), (labour, "add_gumbel_noise"),
-                      (labour, "train"), (incomes, "pay_migrants"), (land, "rent_out"), (land, "farm"),
-                      (land, "exit_rights"), (markets, "count_residents")):
+    for mod, name in ((labour, "reconsider_workers"), (labour, "leave_home"), (labour, "train"),
+                      (labour, "send_dependants_home"), (land, "rent_and_farm"), (land, "exit_rights"),
+                      (citizenship, "settling_units"), (citizenship, "settle_units"),
+                      (citizenship, "reclassify_villages")):
         setattr(mod, name, timed(f"  {mod.__name__.rsplit('.', 1)[-1]}.{name}", getattr(mod, name)))
     M = model_module.ChengxiangModel
     M.collect = timed("collect (outcomes)", M.collect)
@@ -77,7 +79,7 @@ def main() -> None:
           f"{args.households * years / run / 1e6:.2f} M household-steps/s)")
     for name, secs in sorted(TIMES.items(), key=lambda kv: -kv[1] if not kv[0].startswith(" ") else 0):
         print(f"  {name:34s} {secs:7.2f} s  {100 * secs / run:5.1f}%  {secs / years * 1e3:7.1f} ms/year")
-    print(f"  live migrants at the end: {m.migrants.count:,}")
+    print(f"  persons at the end: {m.persons.count:,}, migrant workers: {len(m.persons.workers()):,}")
     t = time.process_time()
     agents = len(m.agents)
     print(f"  observing the model (creating {agents:,} agent views): {time.process_time() - t:.2f} s")

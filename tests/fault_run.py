@@ -1,7 +1,9 @@
 """`run.py` with faults injected into chosen runs, for tests that need a failing, dying or hanging run in a real
-command (exit codes, Ctrl-C, Dask workers that die, resume after a crash).
+command (exit codes, Ctrl-C, Dask workers that die, resume after a crash), or with a given amount of available
+memory (the memory guard).
 
     python tests/fault_run.py --fault integrated:1:raise --fault baseline:*:exit -- <run.py arguments>
+    python tests/fault_run.py --memory-available 1.5 -- <run.py arguments>      # GB
 
 Production code has no fault hooks: this script calls run.py's `main` with a `run_fn` that wraps the model and
 misbehaves for the named runs (`raise` an exception, `exit` the process with os._exit(70) like a kill, `hang` for
@@ -44,21 +46,30 @@ class FaultyRun:
         return sim.run(config, seed)
 
 
-def parse_faults(args: list[str]) -> tuple[tuple[tuple[str, str, str], ...], list[str]]:
-    """(faults, run.py arguments) from ``--fault scenario:replicate[:kind] ... -- run.py arguments``."""
-    faults = []
-    while args and args[0] == "--fault":
-        scenario, which, *kind = args[1].split(":")
-        faults.append((scenario, which, kind[0] if kind else "raise"))
-        assert faults[-1][2] in KINDS, args[1]
+def parse(args: list[str]) -> tuple[tuple[tuple[str, str, str], ...], float | None, list[str]]:
+    """(faults, available GB, run.py arguments) from ``--fault scenario:replicate[:kind] ... --memory-available GB
+    -- run.py arguments``."""
+    faults, memory = [], None
+    while args and args[0] in ("--fault", "--memory-available"):
+        if args[0] == "--memory-available":
+            memory = float(args[1])
+        else:
+            scenario, which, *kind = args[1].split(":")
+            faults.append((scenario, which, kind[0] if kind else "raise"))
+            assert faults[-1][2] in KINDS, args[1]
         args = args[2:]
     if args[:1] == ["--"]:
         args = args[1:]
-    return tuple(faults), args
+    return tuple(faults), memory, args
 
 
 def main() -> int:
-    faults, argv = parse_faults(sys.argv[1:])
+    faults, memory, argv = parse(sys.argv[1:])
+    sys.path.insert(0, str(ROOT))
+    if memory is not None:
+        import sim.ensemble.memory
+
+        sim.ensemble.memory.available_bytes = lambda: int(memory * 1e9)
     spec = importlib.util.spec_from_file_location("chengxiang_run", ROOT / "run.py")
     run_py = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(run_py)

@@ -91,6 +91,18 @@ def test_dashboard_in_chromium(tmp_path):
                                        timeout=UI_TIMEOUT_MS)
                 page.get_by_text("Year 2013").first.wait_for(timeout=UI_TIMEOUT_MS)
                 before = plot_sources(page)
+                # the tabs have names, and the integer sliders (play interval, last year, ...) show their values
+                assert [t.strip().lower() for t in page.locator(".v-tab").all_inner_texts()] == [
+                    "outcomes", "counties and city tiers"]  # (Vuetify shows tab names in capitals)
+                values = page.eval_on_selector_all(
+                    "[role=slider]", "els => Object.fromEntries(els.map(e => [e.getAttribute('aria-label'), "
+                    "[e.getAttribute('aria-valuenow'), [...e.querySelectorAll('.v-slider__thumb-label-container')]"
+                    ".filter(c => getComputedStyle(c).display != 'none').map(c => c.innerText.trim())]]))")
+                for label in ("Play Interval (ms)", "Render Interval (steps)", "Household agents (on Reset)",
+                              "Seed (on Reset)", "Last year (on Reset)"):
+                    now, shown = values[label]
+                    assert shown == [now], (label, values[label])  # the value is on the thumb, visible
+                assert values["Last year (on Reset)"][0] == "2035"
 
                 step.click()
                 page.get_by_text("Year 2014").first.wait_for(timeout=UI_TIMEOUT_MS)
@@ -116,10 +128,11 @@ def test_dashboard_in_chromium(tmp_path):
                 page.screenshot(path=str(shot))
                 assert shot.stat().st_size > 20_000
 
-                page.get_by_role("tab", name="Page 1").click()
+                page.get_by_role("tab", name="Counties and city tiers").click()
                 page.wait_for_function("document.querySelectorAll('img.chengxiang-plot').length == 2",
                                        timeout=UI_TIMEOUT_MS)
                 page.get_by_text("Counties emptying fastest").wait_for(timeout=UI_TIMEOUT_MS)
+                page.wait_for_timeout(1500)  # the tab slides in
                 page.screenshot(path=str(tmp_path / "dashboard-counties.png"))
             finally:
                 browser.close()

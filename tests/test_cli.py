@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -127,7 +128,16 @@ def test_small_run_end_to_end(tmp_path):
     (folder,) = list((tmp_path / "results").iterdir())
     assert folder.name.endswith("-baseline-new_urbanization")
     assert f"results/{folder.name}/" in r.stdout and "Plots:" in r.stdout
-    assert r.stderr == ""  # no progress bar when stderr is not a terminal
+    # stderr is a pipe: one progress line per finished run (no bar), runs done / total, elapsed, time left
+    lines = r.stderr.splitlines()
+    assert len(lines) == 4, r.stderr
+    pattern = r"\[(\d)/4\] (baseline|new_urbanization) r([01]) ok \d+\.\d s, elapsed \d+:\d\d(, ~\d+:\d\d left)?"
+    found = [re.fullmatch(pattern, line) for line in lines]
+    assert all(found), lines
+    assert [m.group(1) for m in found] == ["1", "2", "3", "4"]
+    assert [(m.group(2), m.group(3)) for m in found] == [("baseline", "0"), ("baseline", "1"),
+                                                         ("new_urbanization", "0"), ("new_urbanization", "1")]
+    assert all(m.group(4) for m in found[:3]) and not found[3].group(4)  # the last line has nothing left
     for name in ["timeseries.parquet", "timeseries.csv", "runs.jsonl", "manifest.json", "summary.csv",
                  "scenarios/baseline.yaml", "scenarios/new_urbanization.yaml", "plots/overview.png",
                  *[f"plots/{m}.png" for m in KEY_METRICS]]:
@@ -175,3 +185,12 @@ def test_unreachable_scheduler_exits_2(tmp_path):
     assert r.returncode == 2, r.stderr
     assert "cannot connect to Dask scheduler tcp://127.0.0.1:9" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "o").exists()  # connecting comes before writing anything
+
+
+def test_garbage_scheduler_address_exits_2_with_one_line(tmp_path):
+    r = cli(BASELINE, "--seeds", "2", "--households", "1000", "--end-year", "2014", "--out", tmp_path / "o",
+            env={"DASK_SCHEDULER_ADDRESS": "garbage"}, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().splitlines() == [
+        "run.py: error: cannot connect to Dask scheduler garbage: missing port number in address 'garbage'"]
+    assert not (tmp_path / "o").exists()

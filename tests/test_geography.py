@@ -218,8 +218,9 @@ def test_china_census_world_interface():
     assert w.county_households.sum() == 100_000 and w.county_households.min() >= 20
     expected = 100_000 * w.county_rural_pop / w.county_rural_pop.sum()
     assert np.abs(w.county_households - expected).max() < 1.0  # proportional: one weight would nearly do
-    assert w.county_rural_pop.sum() == pytest.approx(1.361e9 * 0.64)
-    assert w.county_town_pop.sum() + w.city_pop.sum() == pytest.approx(1.361e9 * 0.545)
+    p = parameter_values()
+    assert w.county_rural_pop.sum() == pytest.approx(1.361e9 * (1 - p["urban_hukou_share"]))
+    assert w.county_town_pop.sum() + w.city_pop.sum() == pytest.approx(1.361e9 * p["target_urbanization"])
     assert w.totals["population"] == pytest.approx(1.361e9)
 
 
@@ -295,8 +296,8 @@ def test_county_lookup_by_chinese_pinyin_code_and_parent():
 
 def test_build_world_keys_keep_old_callers_working():
     rng = np.random.default_rng(0)
-    old, total = build_world({"households": 3000}, rng)
-    assert PLACES_DEFAULT == "synthetic" and old.source == "synthetic" and old.n_counties == 300
+    old, total = build_world({"households": 3000, "places": "synthetic"}, rng)
+    assert PLACES_DEFAULT == "census" and old.source == "synthetic" and old.n_counties == 300
     assert total == 1.361e9
     syn, _ = build_world({"preset": "synthetic_china", "counties": 50}, rng)
     assert syn.n_counties == 50 and not syn.is_urban_district.any()
@@ -358,7 +359,7 @@ def test_household_counts_use_the_worlds_plan():
     assert county_household_counts(w, 20_000).tolist() == w.county_households.tolist()
     with pytest.raises(ValueError, match="built for 20000"):
         county_household_counts(w, 30_000)
-    syn, _ = build_world({"counties": 10}, np.random.default_rng(0))
+    syn, _ = build_world({"counties": 10, "places": "synthetic"}, np.random.default_rng(0))
     counts = county_household_counts(syn, 1000)
     assert counts.sum() == 1000 and counts.min() >= 1
 
@@ -378,27 +379,14 @@ def test_wheel_contains_the_geography_data(tmp_path):
     assert "sim/geography/start.py" in names
 
 
-PENDING = sorted((ROOT / "scenarios" / "province").glob("*.yaml.pending"))
+PROVINCES = [ROOT / "scenarios" / "province" / f"{name}.yaml" for name in ("guangdong", "henan")]
 
 
-def test_two_pending_province_scenarios_ship():
-    assert [p.name for p in PENDING] == ["guangdong.yaml.pending", "henan.yaml.pending"]
-
-
-@pytest.mark.parametrize("path", PENDING, ids=lambda p: p.name)
-def test_pending_province_scenarios_build_and_otherwise_validate(path, tmp_path):
-    """The files as they will look once the schema has `world.province`: their world builds, and everything else
-    validates with today's schema."""
-    import yaml
-
+@pytest.mark.parametrize("path", PROVINCES, ids=lambda p: p.name)
+def test_province_scenarios_load_and_build_their_province(path):
     from sim.scenario import load_scenario
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    world, _ = build_world(data["world"], np.random.default_rng(0))
-    assert world.source == "census" and world.name.endswith(data["world"]["province"])
-    text = path.read_text(encoding="utf-8")
-    text = re.sub(r"^  province: .*\n", "", text, flags=re.M)
-    text = text.replace("extends: ../baseline.yaml", f"extends: {(ROOT / 'scenarios' / 'baseline.yaml').as_posix()}")
-    copy = tmp_path / path.name.replace(".pending", "")
-    copy.write_text(text, encoding="utf-8")
-    assert load_scenario(copy).world.households == data["world"]["households"]
+    scenario = load_scenario(path)
+    world, _ = build_world(scenario.model_dump()["world"], np.random.default_rng(0))
+    assert world.source == "census" and scenario.world.preset == "province"
+    assert world.name.lower().endswith(str(scenario.world.province).lower())

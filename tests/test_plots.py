@@ -57,9 +57,16 @@ def test_reform_marks_are_departures_from_baseline():
     assert marks["integrated"] == {"residence_years_required": 2021, "settlement_openness_megacity": 2025}
 
 
-def test_without_baseline_reform_years_come_from_policy_table():
-    marks = reform_markers({k: v for k, v in CONFIGS.items() if k != "baseline"}, years=(2013, 2035))
-    assert marks["new_urbanization"] == {"residence_years_required": 2014}
+def test_reform_marks_are_departures_from_the_parent_never_from_the_2013_defaults():
+    # a scenario alone, or with no reference in the folder, has no marks (the history is not a reform)
+    alone = {k: v for k, v in CONFIGS.items() if k != "baseline"}
+    assert reform_markers(alone, years=(2013, 2035)) == {name: {} for name in alone}
+    # a scenario is compared with the scenario it extends, when that is in the folder
+    parents = {"new_urbanization": "baseline", "integrated": "new_urbanization"}
+    marks = reform_markers(CONFIGS, years=(2013, 2035), parents=parents)
+    assert marks["integrated"] == {"settlement_openness_megacity": 2025}
+    assert marks["new_urbanization"] == {"residence_years_required": 2021}
+    assert marks["baseline"] == {}
 
 
 def test_metric_figure_titles_labels_units_and_legend():
@@ -147,3 +154,18 @@ def test_plot_folder_without_results_exit_2(tmp_path):
     r = subprocess.run([sys.executable, str(ROOT / "run.py"), "plot", str(tmp_path)], capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 2 and "not a results folder" in r.stderr
+
+
+@pytest.mark.parametrize("damage, fragment", [
+    (lambda f: f.timeseries_path.write_bytes(b"PAR1 truncated"), "cannot read"),
+    (lambda f: f.timeseries_path.write_bytes(b""), "cannot read"),
+    (lambda f: f.manifest_path.write_text('{"scenario_names": ["baseline"'), "unreadable"),
+    (lambda f: f.manifest_path.write_text('{"scenarios": [{"config": {}}]}'), "scenarios.0.name: Field required"),
+])
+def test_plot_command_on_a_damaged_folder_is_one_line(tmp_path, damage, fragment):
+    folder = _folder(tmp_path, synthetic(seeds=2))
+    damage(folder)
+    r = subprocess.run([sys.executable, str(ROOT / "run.py"), "plot", str(folder.path)], capture_output=True,
+                       text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and fragment in r.stderr, r.stderr

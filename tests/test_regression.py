@@ -1,10 +1,11 @@
 """Regression: a small fixed run must reproduce the checked-in baseline exactly (rtol 1e-9).
 
 Guards performance work on the engine: an optimization must not change any result for a given seed. Two small
-runs (3 000 households, 2013-2025, seed 7): the default china preset, and the province preset with the land,
-hukou and finance levers switched on so that paid exits, forced surrender, quota sales and talent are exercised.
+runs (3 000 households, 2013-2025, seed 7): the default china world (real places), and a synthetic province
+with the land, hukou, services and finance levers switched on so that paid exits, forced surrender, quota sales,
+support and talent are exercised.
 Each year is compared on every metric column and on a fingerprint of the raw state (sums of household and
-migrant arrays, county and city stocks), so a change that the metrics happen to hide is caught too.
+person arrays, county and city stocks), so a change that the metrics happen to hide is caught too.
 
 The baseline is tests/data/regression_baseline.csv. Regenerate it ONLY when behaviour is meant to change (a
 calibration constant, a rule, a bug fix in the engine) - never to make an optimization pass:
@@ -32,7 +33,7 @@ CASES = {
         "time": {"start_year": 2013, "end_year": 2025},
     },
     "province_levers": {
-        "world": {"preset": "province", "households": 3000},
+        "world": {"preset": "synthetic_province", "households": 3000},
         "time": {"start_year": 2013, "end_year": 2025},
         "levers": {
             "land_paid_exit": {"values": {2016: 1.0}},
@@ -44,27 +45,29 @@ CASES = {
             "settlement_openness_large_ii": {"values": {2015: 0.8}},
             "residence_years_required": 1.0,
             "skills_training_coverage": 0.2,
+            "services_by_residence": {"values": {2016: 0.8}},
+            "citizenization_support": 0.6,
+            "land_tenure_security": {"values": {2015: 0.9}},
         },
     },
 }
 
 
 def fingerprint(model) -> dict[str, float]:
-    """Sums of the raw state: households, live migrants, counties, cities."""
-    h, mg, c, j = model.households, model.migrants, model.counties, model.cities
-    live = mg.alive
-    out = {"n_migrant_rows": float(live.sum()), "n_mesa_agents": float(len(model.agents))}
-    for name in ("adults", "children", "elderly", "hukou", "residence", "residence_city", "land", "land_state",
-                 "rented_in", "homestead", "collective_member", "savings", "skill", "inc_farm", "inc_wage",
-                 "inc_remit", "inc_rent", "inc_collective", "inc_transfer", "inc_business", "migrants"):
+    """Sums of the raw state: households, live persons, counties, cities."""
+    h, ps, c, j = model.households, model.persons, model.counties, model.cities
+    live = ps.alive
+    out = {"n_persons": float(live.sum()), "n_mesa_agents": float(len(model.agents))}
+    for name in sorted(h.FIELDS):
         out[f"h_{name}"] = float(np.sum(getattr(h, name), dtype=np.float64))
-    for name in ("origin", "dest_kind", "dest_city", "age", "skill", "years", "employed", "lives_in_town", "wage",
-                 "remit", "savings"):
-        out[f"m_{name}"] = float(np.sum(getattr(mg, name)[live], dtype=np.float64))
-    for name in ("K_town", "K_ag", "A_ag", "fiscal", "collective_land", "wage", "talent", "farm_output"):
+    for name in sorted(set(ps.FIELDS) - {"id", "alive"}):
+        out[f"p_{name}"] = float(np.sum(getattr(ps, name)[live], dtype=np.float64))
+    for name in ("K_town", "K_village", "K_ag", "K_operator", "A_ag", "A_village", "fiscal", "collective_land",
+                 "wage", "village_wage", "rent", "talent", "farm_output", "in_situ_share", "migrant_access"):
         out[f"c_{name}"] = float(getattr(c, name).sum())
-    for name in ("K", "A", "population", "wage", "fiscal"):
+    for name in ("K", "A", "population", "wage", "fiscal", "native", "migrant_access"):
         out[f"j_{name}"] = float(getattr(j, name).sum())
+    out["natives_by_age"] = float(model.state.natives_by_age.sum())
     out["total_people"] = model.total_people()
     out["total_capital"] = model.total_capital()
     return out

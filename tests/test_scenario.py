@@ -77,7 +77,8 @@ def test_shipped_round_trip_and_engine_format(path, tmp_path):
 
     dump = scenario.model_dump(mode="python")
     assert set(dump) == {"name", "description", "world", "time", "seeds", "uncertainties", "levers", "parameters"}
-    assert set(dump["world"]) == {"preset", "households", "counties", "counties_csv", "cities_csv"}
+    assert set(dump["world"]) == {"preset", "province", "places", "households", "counties", "counties_csv",
+                                  "cities_csv"}
     for section, registry in (("levers", LEVERS), ("uncertainties", UNCERTAINTIES)):
         for key, spec in dump[section].items():
             assert key in registry
@@ -174,7 +175,7 @@ def test_province_examples_use_the_province_preset_with_national_policies():
     for name in ("baseline", "integrated"):
         national, province = load_scenario(SCENARIOS / f"{name}.yaml"), load_scenario(SCENARIOS / "province" /
                                                                                        f"{name}.yaml")
-        assert province.world.preset == "province" and national.world.preset == "china"
+        assert province.world.preset == "synthetic_province" and national.world.preset == "china"
         assert province.name == f"province_{name}"
         assert province.levers == national.levers and province.time == national.time
 
@@ -296,7 +297,7 @@ BAD_CASES = {
     "wrong_types.yaml": [
         (2, "description", "expected text, got a number (12)"),
         (4, "world.households", "expected a whole number, got the text 'many'"),
-        (5, "world.preset", "must be one of 'china', 'province', got a list"),
+        (5, "world.preset", "must be one of 'china', 'province', 'synthetic_china', 'synthetic_province', got a list"),
         (7, "seeds.replicates", "expected a whole number, got a number (2.5)"),
         (9, "levers.services_by_residence", "got the text '0.5' (remove the quotes"),
         (10, "levers.county_infrastructure", "expected a number, got a list"),
@@ -772,3 +773,15 @@ def test_python_dicts_take_numpy_numbers_and_the_schema_defaults():
     assert cfg["levers"]["county_infrastructure"] == 0.5
     assert normalize_config(None) == DEFAULT_CONFIG == Scenario().model_dump()
     assert normalize_config({}) == DEFAULT_CONFIG
+
+
+def test_extends_never_reads_or_echoes_a_file_that_is_not_a_scenario(tmp_path):
+    secret = write(tmp_path, "secrets.txt", "hunter2-password\n")
+    write(tmp_path, "notes.yaml", "just one line of private text\n")
+    child = write(tmp_path, "child.yaml", f"extends: {secret.name}\n")
+    messages = errors_of(child)
+    assert messages == [f"{child}:1: extends: 'secrets.txt' is not a scenario file (scenario files end in .yaml or "
+                        f".yml)"]
+    messages = errors_of(write(tmp_path, "child2.yaml", "extends: notes\n"))
+    assert any("found text" in m for m in messages), messages
+    assert not any("private" in m or "hunter2" in m for m in messages), messages

@@ -135,7 +135,7 @@ def test_census_world_round_trips_through_csv(tmp_path):
 
 def test_engine_refuses_a_nan_world(tmp_path):
     c, j = tables(tmp_path, counties=COUNTIES.replace("300000", "NaN"))
-    with pytest.raises(WorldDataError, match=r"counties.csv:4: rural_hukou_population"):
+    with pytest.raises(sim.ScenarioError, match=r"counties.csv:4: rural_hukou_population"):
         sim.build_model({"world": {"counties_csv": str(c), "cities_csv": str(j), "households": 300}})
     with pytest.raises(ValueError):
         build_world({"counties_csv": str(c), "cities_csv": str(j)}, np.random.default_rng(0))

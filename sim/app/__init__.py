@@ -23,13 +23,18 @@ Works on Mesa 3.3 (with ipyvuetify<3) and 3.5: it uses only `SolaraViz(model, co
 explicit keyword arguments (no `scenario`, `rng` or `**kwargs`, which Mesa 3.5 routes differently).
 """
 
-from .model import DEFAULTS, DashboardModel, reference_of, scenario_config, scenario_names
+import solara
+
 from .dashboard import Page
+from .model import DEFAULTS, DashboardModel, reference_of, scenario_config, scenario_names
 
 title = "Chengxiang dashboard"  # browser tab title (solara reads the module's `title`)
+
+# One page. Without `routes`, `solara run sim.app` would make a page (and a navigation tab) of every submodule.
+routes = [solara.Route(path="/", component=Page, label="Chengxiang")]
 
 page = Page()
 """Show `page` as the last line of a notebook cell to display the dashboard."""
 
-__all__ = ["Page", "page", "title", "DashboardModel", "DEFAULTS", "scenario_config", "scenario_names",
+__all__ = ["Page", "page", "title", "routes", "DashboardModel", "DEFAULTS", "scenario_config", "scenario_names",
            "reference_of"]

@@ -96,16 +96,38 @@ def CapitalPanel(model):
     OutcomePanel(model, *OUTCOME_PANELS[3])
 
 
-def components() -> list:
-    """(component, page) pairs for SolaraViz: page 0 outcome curves, page 1 counties and city tiers."""
-    return [(HukouPanel, 0), (IncomePanel, 0), (VillagePanel, 0), (CapitalPanel, 0), (CountyPanel, 1),
-            (TierPanel, 1), (CountyTable, 1)]
+TABS: list[tuple[str, list]] = [  # (tab name, panels)
+    ("Outcomes", [HukouPanel, IncomePanel, VillagePanel, CapitalPanel]),
+    ("Counties and city tiers", [CountyPanel, TierPanel, CountyTable]),
+]
 
 
-COMPONENTS = components()
+@solara.component
+def MainArea(model: solara.Reactive):
+    """The panels in named tabs (Mesa's own pages are called "Page 0", "Page 1"); only the open tab draws."""
+    current, set_current = solara.use_state(0)
+    with solara.v.Tabs(v_model=current, on_v_model=set_current):
+        for name, _ in TABS:
+            solara.v.Tab(children=[name])
+    with solara.v.TabsItems(v_model=current):
+        for index, (_, panels) in enumerate(TABS):
+            with solara.v.TabItem():
+                if index == current:
+                    with solara.ColumnsResponsive(12, large=6):
+                        for panel in panels:
+                            panel(model.value)
+
+
+# Mesa's and the dashboard's integer sliders show their value on the thumb at all times (Vuetify shows it only
+# while dragging); the lever sliders show theirs as text and have no thumb label.
+SLIDER_VALUES_CSS = """
+.v-slider__thumb-container--show-label .v-slider__thumb-label-container { display: block !important; }
+.v-input__slider:has(.v-slider__thumb-container--show-label) { margin-top: 34px; }
+"""
 
 
 def model_params(folder: Path | str = SCENARIO_DIR) -> dict:
+    """SolaraViz model parameters: they build a new model, so they apply when Reset is pressed."""
     return {
         "start_from": {"type": "Select", "value": DEFAULTS["start_from"], "values": scenario_names(folder),
                        "label": "Start from scenario (on Reset)"},
@@ -118,7 +140,6 @@ def model_params(folder: Path | str = SCENARIO_DIR) -> dict:
         "show_baseline": {"type": "Checkbox", "value": DEFAULTS["show_baseline"],
                           "label": "Run the baseline beside (on Reset)"},
     }
-
 
 
 @solara.component
@@ -139,8 +160,8 @@ def Page():
     model = solara.use_reactive(initial)
     overrides = solara.use_reactive({})
     params = solara.use_memo(model_params, [])
-    SolaraViz(model, components=COMPONENTS, model_params=params,
-              name="Chengxiang: urban-rural integration")
+    solara.Style(SLIDER_VALUES_CSS)
+    # no components for SolaraViz: its pages would be tabs named "Page 0", "Page 1"; MainArea names them
+    SolaraViz(model, components=[], model_params=params, name="Chengxiang: urban-rural integration")
+    MainArea(model)
     _Nest(model, overrides)
-
-

@@ -10,6 +10,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..ensemble.tables import without_start_flows
 from ..inputs.registry import CITY_TIERS
 from ..outcomes.metrics import METRICS
 
@@ -47,6 +48,8 @@ def outcome_figure(current: pd.DataFrame, baseline: pd.DataFrame | None, metrics
                    label: str = "current settings", baseline_label: str = "baseline") -> Figure:
     """Small multiples of `metrics` over years: current settings (solid) and the baseline run (dashed)."""
     metrics = list(metrics)
+    current = without_start_flows(current)
+    baseline = without_start_flows(baseline) if baseline is not None else None
     ncols = 2
     nrows = -(-len(metrics) // ncols)
     with matplotlib.rc_context(STYLE):

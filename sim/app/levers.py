@@ -64,7 +64,7 @@ def LeverSlider(name: str, value: float, moved: bool, on_move):
             solara.Text(shown(param, value), style={"font-weight": "600", "color": CURRENT_COLOR if moved else "#333"})
         slider_value = round(round(value / step) * step, decimals(step))
         rv.Slider(v_model=slider_value, on_v_model=lambda v: on_move(name, v), min=param.low, max=param.high,
-                  step=step, thumb_label=True, hide_details=True).meta(lever=name)
+                  step=step, thumb_label=False, hide_details=True).meta(lever=name)
 
 
 @solara.component

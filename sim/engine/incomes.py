@@ -49,13 +49,12 @@ def pay_workers(model) -> None:
     rng = model.streams["employment"]
     rows = ps.workers()
     draw = rng.random(len(rows))
-    saved = kernels.pay_workers(
-        rows, draw, ps.job, ps.city, ps.county, ps.place, ps.skill, ps.household, model.state.dependants,
-        h.home_children, h.home_adults, h.home_elderly, employment_chance(model, j.unemployment),
-        employment_chance(model, c.unemployment), j.wage, c.wage, c.village_wage, j.living_cost, c.living_cost,
-        commute_cost(model), p["dependant_cost_share"], p["remittance_share_base"], p["remittance_share_children"],
-        p["remittance_share_elderly"], p["household_saving_rate"], ps.employed, ps.wage, ps.remit, ps.savings,
-        ps.living)
+    home = kernels.HomeCounts(h.in_situ_urban, h.home_children, h.home_adults, h.home_elderly)
+    places = kernels.PayPlaces(employment_chance(model, j.unemployment), employment_chance(model, c.unemployment),
+                               j.wage, c.wage, c.village_wage, j.living_cost, c.living_cost, commute_cost(model))
+    shares = kernels.PayShares(p["dependant_cost_share"], p["remittance_share_base"], p["remittance_share_children"],
+                               p["remittance_share_elderly"], p["household_saving_rate"])
+    saved = kernels.pay_workers(rows, draw, ps.arrays(), model.state.dependants, home, places, shares)
     model.state.ledger.saving += float((saved * h.weight[ps.household[rows]]).sum())
 
 
@@ -68,8 +67,7 @@ def household_accounts(model) -> None:
     property - rent received for land operated by others, collective dividends, interest on savings;
     transfer - pensions of members aged 60+ at home, subsidies per member at home, remittances received."""
     p, h, ps, c = model.params, model.households, model.persons, model.counties
-    village, commuting, received = kernels.household_earnings(ps.alive, ps.household, ps.place, ps.job, ps.wage,
-                                                              ps.remit, h.n)
+    village, commuting, received = kernels.household_earnings(ps.arrays(), h.n)
     self_employed = p["village_self_employed_share"]
     h.inc_wage[:] = (1 - self_employed) * village + commuting
     h.inc_business[:] = h.farm_output - h.rented_in * c.rent_paid[h.county] + self_employed * village

@@ -7,10 +7,29 @@ Codes (HOME, CITY_JOB, ...) are the module constants of `people`, frozen into th
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numba
 import numpy as np
 
 from .people import AWAY, CITY_JOB, HOME, NO_JOB, TOWN_JOB, VILLAGE_JOB
+
+# Grouped arguments of the longer kernels (numba compiles namedtuples of arrays and numbers). `p` in a kernel is
+# a `people.PersonArrays`.
+Deciders = namedtuple("Deciders", "county skill age job city years employed dependants children_home in_town")
+Search = namedtuple("Search", "x flat guide buckets n_j")
+CityTerms = namedtuple("CityTerms", "pay living services")
+CountyTerms = namedtuple("CountyTerms", "town_pay town_cost town_services village_pay farm_income amenity")
+PairTerms = namedtuple("PairTerms", "current sampled")
+UtilityWeights = namedtuple("UtilityWeights", "income floor skill_median attachment town_attachment family_tie "
+                                              "age_penalty age_reference tenure_bonus tenure_cap unemployed_penalty "
+                                              "return_age return_pull dependant_cost transfer")
+HomeCounts = namedtuple("HomeCounts", "in_town children adults elderly")
+PayPlaces = namedtuple("PayPlaces", "city_chance town_chance city_wage town_wage village_wage city_living "
+                                    "town_living commute")
+PayShares = namedtuple("PayShares", "dependant_cost remit_base remit_children remit_elderly saving_rate")
+Market = namedtuple("Market", "starts land labour kappa insurance weight collective operator_coef eta eta_op "
+                              "keep_share")
 
 _jit = numba.njit(cache=True, nogil=True, boundscheck=False)
 NEG_INF = -np.inf
@@ -193,25 +212,25 @@ def numpy_sum(a, lo, n):
 
 # ---------------------------------------------------------------------------------------------- who is where
 @_jit
-def count_members(alive, household, age, place, job, unit, adult_age, elderly_age, n_h):
+def count_members(p, adult_age, elderly_age, n_h):
     """Per household, from its persons: children, working-age adults, elderly (60+, of them 65+ and 60-74) at
     home; working-age members at home without a non-farm job (farmers) and with one; members away; local and
-    outbound migrant workers; the row of its first unit head living away (-1 if none). Also the dependants of
-    each unit head (per person row)."""
+    outbound migrant workers (of rural hukou); the row of its first unit head living away (-1 if none). Also the
+    dependants of each unit head (per person row)."""
     counts = np.zeros((10, n_h), np.int16)
     lead = np.full(n_h, -1, np.int32)
-    dependants = np.zeros(alive.shape[0], np.int16)
-    for r in range(alive.shape[0]):
-        if not alive[r]:
+    dependants = np.zeros(p.alive.shape[0], np.int16)
+    for r in range(p.alive.shape[0]):
+        if not p.alive[r]:
             continue
-        h = household[r]
-        a = age[r]
-        if place[r] == HOME:
+        h = p.household[r]
+        a = p.age[r]
+        if p.place[r] == HOME:
             if a < adult_age:
                 counts[0, h] += 1
             elif a < elderly_age:
                 counts[1, h] += 1
-                if job[r] == NO_JOB:
+                if p.job[r] == NO_JOB:
                     counts[5, h] += 1
                 else:
                     counts[6, h] += 1
@@ -221,26 +240,26 @@ def count_members(alive, household, age, place, job, unit, adult_age, elderly_ag
                     counts[3, h] += 1
                 if a < 75:
                     counts[4, h] += 1
-                if job[r] != NO_JOB:
+                if p.job[r] != NO_JOB:
                     counts[6, h] += 1
         else:
             counts[7, h] += 1
-            head = unit[r]
+            head = p.unit[r]
             if head == r:
                 if lead[h] < 0:
                     lead[h] = r
             else:
                 dependants[head] += 1
-        if job[r] == CITY_JOB:
-            counts[9, h] += 1
-        elif job[r] != NO_JOB:
-            counts[8, h] += 1
+        if not p.urban_hukou[r]:
+            if p.job[r] == CITY_JOB:
+                counts[9, h] += 1
+            elif p.job[r] != NO_JOB:
+                counts[8, h] += 1
     return counts, lead, dependants
 
 
 @_jit
-def residents(alive, household, county, place, unit, job, city, in_city_proper, weight, in_situ, town_city, n_c,
-              n_j):
+def residents(p, weight, in_situ, town_city, n_c, n_j):
     """Real persons of rural hukou by where they live: (in each city proper, in each city's rural fringe, in each
     county town, in each county's rural villages, in each county's villages reclassified as urban). A county
     made of a city's urban districts has that city as its town (`town_city` >= 0)."""
@@ -249,60 +268,62 @@ def residents(alive, household, county, place, unit, job, city, in_city_proper, 
     town = np.zeros(n_c)
     village = np.zeros(n_c)
     in_situ_res = np.zeros(n_c)
-    for r in range(alive.shape[0]):
-        if not alive[r]:
+    for r in range(p.alive.shape[0]):
+        if not p.alive[r]:
             continue
-        h = household[r]
+        h = p.household[r]
         w = weight[h]
-        if place[r] == HOME:
+        c = p.county[r]
+        if p.place[r] == HOME:
             if in_situ[h]:
-                in_situ_res[county[r]] += w
+                in_situ_res[c] += w
             else:
-                village[county[r]] += w
+                village[c] += w
         else:
-            head = unit[r]
-            if job[head] == CITY_JOB:
-                if in_city_proper[head]:
-                    city_res[city[head]] += w
+            head = p.unit[r]
+            if p.job[head] == CITY_JOB:
+                if p.in_city_proper[head]:
+                    city_res[p.city[head]] += w
                 else:
-                    fringe[city[head]] += w
-            elif town_city[county[r]] >= 0:
-                city_res[town_city[county[r]]] += w
+                    fringe[p.city[head]] += w
+            elif town_city[c] >= 0:
+                city_res[town_city[c]] += w
             else:
-                town[county[r]] += w
+                town[c] += w
     return city_res, fringe, town, village, in_situ_res
 
 
 @_jit
-def labour_supply(alive, household, county, job, city, skill, employed, weight, town_city, n_c, n_j):
+def labour_supply(p, weight, town_city, n_c, n_j):
     """Efficiency units of employed migrant labour (skill x weight) in each city, county town and county's
     village firms (a county made of a city's urban districts has that city as its town)."""
     city_l = np.zeros(n_j)
     town_l = np.zeros(n_c)
     village_l = np.zeros(n_c)
-    for r in range(alive.shape[0]):
-        if alive[r] and employed[r]:
-            units = skill[r] * weight[household[r]]
-            k = job[r]
+    for r in range(p.alive.shape[0]):
+        if p.alive[r] and p.employed[r]:
+            units = p.skill[r] * weight[p.household[r]]
+            k = p.job[r]
+            c = p.county[r]
             if k == CITY_JOB:
-                city_l[city[r]] += units
+                city_l[p.city[r]] += units
             elif k == TOWN_JOB:
-                if town_city[county[r]] >= 0:
-                    city_l[town_city[county[r]]] += units
+                if town_city[c] >= 0:
+                    city_l[town_city[c]] += units
                 else:
-                    town_l[county[r]] += units
+                    town_l[c] += units
             elif k == VILLAGE_JOB:
-                village_l[county[r]] += units
+                village_l[c] += units
     return city_l, town_l, village_l
 
 
 @_jit
-def network_shares(alive, job, county, city, n_c, n_j):
+def network_shares(p, n_c, n_j):
     """Share of each county's city workers in each city (rows sum to 1, or 0 for a county without any)."""
     counts = np.zeros((n_c, n_j))
-    for r in range(alive.shape[0]):
-        if alive[r] and job[r] == CITY_JOB:
-            counts[county[r], city[r]] += 1.0
+    for r in range(p.alive.shape[0]):
+        if p.alive[r] and p.job[r] == CITY_JOB:
+            counts[p.county[r], p.city[r]] += 1.0
     for c in range(n_c):
         total = 0.0
         for j in range(n_j):
@@ -312,102 +333,99 @@ def network_shares(alive, job, county, city, n_c, n_j):
                 counts[c, j] /= total
     return counts
 
-
 # ---------------------------------------------------------------------------------------------- pay
 @_jit
-def pay_workers(rows, draw, job, city, county, place, skill, household, dependants, home_children, home_adults, home_elderly, city_chance, town_chance, city_wage, town_wage,
-                village_wage, city_living, town_living, commute, dependant_cost, remit_base, remit_children,
-                remit_elderly, saving_rate, employed, wage, remit, savings, living):
+def pay_workers(rows, draw, p, dependants, home, places, shares):
     """A year of work for each worker row: employed if its draw is below the employment chance where it works;
     wage = employed x wage rate x skill. A worker living away (a unit head) pays the unit's living cost (its own,
     plus `dependant_cost` of it per dependant), sends home a share of what is left that depends on who is at
     home, and saves a share of the rest (added to `savings`; returned, for the ledger, per row). A worker living
-    at home pays the cost of commuting to a county-town job; what it earns is household income."""
+    at home pays the cost of commuting to a county-town job (none from a village reclassified as urban,
+    `home.in_town`); what it earns is household income. Writes employed, wage, remit, living, savings of `p`."""
     saved = np.zeros(rows.shape[0])
     for n in range(rows.shape[0]):
         r = rows[n]
-        k = job[r]
-        c = county[r]
-        j = city[r]
+        k = p.job[r]
+        c = p.county[r]
+        j = p.city[r]
         if k == CITY_JOB:
-            chance, rate = city_chance[j], city_wage[j]
+            chance, rate = places.city_chance[j], places.city_wage[j]
         elif k == TOWN_JOB:
-            chance, rate = town_chance[c], town_wage[c]
+            chance, rate = places.town_chance[c], places.town_wage[c]
         else:
-            chance, rate = town_chance[c], village_wage[c]
+            chance, rate = places.town_chance[c], places.village_wage[c]
         works = draw[n] < chance
-        earned = rate * skill[r] if works else 0.0
+        earned = rate * p.skill[r] if works else 0.0
         cost = 0.0
         sent = 0.0
         kept = 0.0
-        if place[r] == AWAY:
-            own = city_living[j] if k == CITY_JOB else town_living[c]
-            cost = own * (1.0 + dependant_cost * dependants[r])
-            h = household[r]
+        h = p.household[r]
+        if p.place[r] == AWAY:
+            own = places.city_living[j] if k == CITY_JOB else places.town_living[c]
+            cost = own * (1.0 + shares.dependant_cost * dependants[r])
             share = 0.0
-            if home_children[h] + home_adults[h] + home_elderly[h] > 0:
-                share = remit_base
-                if home_children[h] > 0:
-                    share += remit_children
-                if home_elderly[h] > 0:
-                    share += remit_elderly
+            if home.children[h] + home.adults[h] + home.elderly[h] > 0:
+                share = shares.remit_base
+                if home.children[h] > 0:
+                    share += shares.remit_children
+                if home.elderly[h] > 0:
+                    share += shares.remit_elderly
             net = earned - cost
             if net > 0:
                 sent = share * net
-                kept = saving_rate * (net - sent)
-        elif k == TOWN_JOB:
-            cost = commute[c]
-        employed[r] = works
-        wage[r] = earned
-        remit[r] = sent
-        living[r] = cost
-        savings[r] += kept
+                kept = shares.saving_rate * (net - sent)
+        elif k == TOWN_JOB and not home.in_town[h]:
+            cost = places.commute[c]
+        p.employed[r] = works
+        p.wage[r] = earned
+        p.remit[r] = sent
+        p.living[r] = cost
+        p.savings[r] += kept
         saved[n] = kept
     return saved
 
-
 # ---------------------------------------------------------------------------------------------- work choice
 @_jit
-def work_utilities(county, skill, age, job, city, years, employed, dependants, children_home, x, flat, guide,
-                   buckets, n_j, city_pay, city_living, city_services, town_pay, town_cost, town_services,
-                   village_pay, farm_income, amenity, transfer, distance_term, network_term, correction,
-                   w_income, floor, skill_median, attachment, town_attachment, family_tie, age_penalty, age_ref,
-                   tenure_bonus, tenure_cap, unemployed_penalty, return_age, return_pull, dependant_cost, asc):
-    """Systematic utilities of the work options of each decider (rows), and the k candidate cities sampled for
-    it from uniforms `x` (n x k) by its county's distribution (`guided_search`). Columns: 0 staying as one is
-    (farming for people at home without a non-farm job; the current job for migrant workers), 1 farming at home,
-    2 a village non-farm job, 3 a county-town job, 4.. the sampled cities. A column that repeats the current job
-    is -inf. Terms (log of yuan floored at `floor`):
-    farm: w log(farm income x sqrt(skill / median) + transfer) + amenity + attachment (+ family tie)
-    village job: w log(pay x skill) + amenity + attachment
-    town job: w log(pay x skill - min(commute, living)) + services - distance + town share of attachment
-    city j: w log(pay_j x skill - living_j (1 + dependant cost x dependants)) + services_j - distance + network
+def work_utilities(d, search, cities, counties, pairs, w, asc):
+    """Systematic utilities of the work options of each decider (`d`, a `Deciders`), and the k candidate cities
+    sampled for it from uniforms `search.x` (n x k) by its county's distribution (`guided_search`). Columns: 0
+    staying as one is (farming for people at home without a non-farm job; the current job for migrant workers),
+    1 farming at home, 2 a village non-farm job, 3 a county-town job, 4.. the sampled cities. A column that
+    repeats the current job is -inf. Terms (log of yuan floored at `w.floor`, weighted by `w.income`):
+    farm: log(farm income x sqrt(skill / median) + transfer) + amenity + attachment (+ family tie)
+    village job: log(pay x skill) + amenity + attachment
+    town job: log(pay x skill - min(commute, living)) + services - distance + town share of attachment (no cost
+              for people at home in villages reclassified as urban, `d.in_town`)
+    city j: log(pay_j x skill - living_j (1 + dependant cost x dependants)) + services_j - distance + network
             + sampling correction - age penalty x max(age - reference, 0)
     For migrant workers the current option gains the tenure bonus and loses the unemployed penalty, farming
     gains the pull of age beyond `return_age`. `asc`: choice constants [home->village, home->town,
     home->city, return, outbound->local, ->another city]."""
-    n, k = x.shape
+    n, k = search.x.shape
     u = np.empty((n, 4 + k))
-    cand = guided_search(x, county, flat, guide, buckets, n_j)
+    n_j = search.n_j
+    cand = guided_search(search.x, d.county, search.flat, search.guide, search.buckets, n_j)
     for i in range(n):
-        c = county[i]
-        s = skill[i]
-        a = age[i]
-        current = job[i]
-        older = max(a - age_ref, 0.0) * age_penalty
-        farm = w_income * np.log(max(farm_income[c] * np.sqrt(s / skill_median) + transfer, floor)) + amenity[c] \
-            + attachment
-        village = w_income * np.log(max(village_pay[c] * s, floor)) + amenity[c] + attachment
-        town = w_income * np.log(max(town_pay[c] * s - town_cost[c], floor)) + town_services[c] + town_attachment
-        deps = dependant_cost * dependants[i]
+        c = d.county[i]
+        s = d.skill[i]
+        a = d.age[i]
+        current = d.job[i]
+        older = max(a - w.age_reference, 0.0) * w.age_penalty
+        farm = (w.income * np.log(max(counties.farm_income[c] * np.sqrt(s / w.skill_median) + w.transfer, w.floor))
+                + counties.amenity[c] + w.attachment)
+        village = w.income * np.log(max(counties.village_pay[c] * s, w.floor)) + counties.amenity[c] + w.attachment
+        cost = 0.0 if d.in_town[i] else counties.town_cost[c]  # a reclassified village is part of the town
+        town = (w.income * np.log(max(counties.town_pay[c] * s - cost, w.floor)) + counties.town_services[c]
+                + w.town_attachment)
+        deps = w.dependant_cost * d.dependants[i]
         row = c * n_j
         for t in range(k):
             j = cand[i, t]
             pair = row + j
-            u[i, 4 + t] = (w_income * np.log(max(city_pay[j] * s - city_living[j] * (1.0 + deps), floor))
-                           + city_services[j] - distance_term[pair] + network_term[pair] + correction[pair] - older)
+            u[i, 4 + t] = (w.income * np.log(max(cities.pay[j] * s - cities.living[j] * (1.0 + deps), w.floor))
+                           + cities.services[j] + pairs.sampled[pair] - older)
         if current == NO_JOB:
-            u[i, 0] = farm + (family_tie if children_home[i] > 0 else 0.0)
+            u[i, 0] = farm + (w.family_tie if d.children_home[i] > 0 else 0.0)
             u[i, 1] = NEG_INF
             u[i, 2] = village + asc[0]
             u[i, 3] = town + asc[1]
@@ -415,19 +433,19 @@ def work_utilities(county, skill, age, job, city, years, employed, dependants, c
                 u[i, 4 + t] += asc[2]
         else:
             if current == CITY_JOB:
-                j = city[i]
+                j = d.city[i]
                 pair = row + j
-                here = (w_income * np.log(max(city_pay[j] * s - city_living[j] * (1.0 + deps), floor))
-                        + city_services[j] - distance_term[pair] + network_term[pair] - older)
+                here = (w.income * np.log(max(cities.pay[j] * s - cities.living[j] * (1.0 + deps), w.floor))
+                        + cities.services[j] + pairs.current[pair] - older)
             elif current == TOWN_JOB:
                 here = town
             else:
                 here = village
-            here += tenure_bonus * min(years[i], tenure_cap)
-            if not employed[i]:
-                here -= unemployed_penalty
+            here += w.tenure_bonus * min(d.years[i], w.tenure_cap)
+            if not d.employed[i]:
+                here -= w.unemployed_penalty
             u[i, 0] = here
-            u[i, 1] = farm + return_pull * max(a - return_age, 0.0) + asc[3]
+            u[i, 1] = farm + w.return_pull * max(a - w.return_age, 0.0) + asc[3]
             local = 0.0 if current != CITY_JOB else asc[4]
             u[i, 2] = NEG_INF if current == VILLAGE_JOB else village + local
             u[i, 3] = NEG_INF if current == TOWN_JOB else town + local
@@ -437,103 +455,118 @@ def work_utilities(county, skill, age, job, city, years, employed, dependants, c
 
 
 @_jit
-def add_gumbel_and_choose(u, uniforms):
-    """The chosen column of each row: argmax of u + Gumbel noise, the noise -log(-log(1 - U)) from uniforms U in
-    [0, 1) (U = 0 gives no noise; -inf columns are never chosen)."""
+def choose_logit(u, uniforms):
+    """The chosen column of each row under the multinomial logit: column t with probability exp(u_t) / sum exp(u),
+    found by inverting the cumulative probabilities at one uniform per row (the same distribution as the argmax of
+    u + Gumbel noise, with one exp per option instead of two logs). -inf columns are never chosen."""
     n, m = u.shape
     choice = np.empty(n, np.int64)
+    weights = np.empty(m)
     for i in range(n):
-        best = NEG_INF
-        arg = 0
+        top = NEG_INF
+        for t in range(m):
+            if u[i, t] > top:
+                top = u[i, t]
+        total = 0.0
         for t in range(m):
             v = u[i, t]
-            if v == NEG_INF:
-                continue
-            e = 1.0 - uniforms[i, t]
-            v = v - np.log(-np.log(e)) if e < 1.0 else v
-            if v > best:
-                best = v
+            e = np.exp(v - top) if v != NEG_INF else 0.0
+            weights[t] = e
+            total += e
+        target = uniforms[i] * total
+        acc = 0.0
+        arg = 0
+        for t in range(m):
+            acc += weights[t]
+            if weights[t] > 0.0:
                 arg = t
+                if acc > target:
+                    break
         choice[i] = arg
     return choice
 
 
 # ---------------------------------------------------------------------------------------------- incomes
 @_jit
-def household_earnings(alive, household, place, job, wage, remit, n_h):
+def household_earnings(p, n_h):
     """Per household: wages of members with village non-farm jobs living at home, wages of members commuting to
     county-town jobs, remittances received from members living away."""
     village = np.zeros(n_h)
     commuting = np.zeros(n_h)
     received = np.zeros(n_h)
-    for r in range(alive.shape[0]):
-        if not alive[r]:
+    for r in range(p.alive.shape[0]):
+        if not p.alive[r]:
             continue
-        h = household[r]
-        if place[r] == HOME:
-            if job[r] == VILLAGE_JOB:
-                village[h] += wage[r]
-            elif job[r] != NO_JOB:
-                commuting[h] += wage[r]
-        elif job[r] != NO_JOB:
-            received[h] += remit[r]
+        h = p.household[r]
+        if p.place[r] == HOME:
+            if p.job[r] == VILLAGE_JOB:
+                village[h] += p.wage[r]
+            elif p.job[r] != NO_JOB:
+                commuting[h] += p.wage[r]
+        elif p.job[r] != NO_JOB:
+            received[h] += p.remit[r]
     return village, commuting, received
 
 
 @_jit
-def unit_accounts(alive, household, place, unit, job, in_city_proper, wage, remit, living, age, weight):
+def unit_accounts(p, weight, city_inside):
     """Incomes and people of migrant units by where they live (0: urban - a city proper or a county town; 1: a
-    city's rural fringe): [wages, remittances sent, living costs, persons, persons aged 65+] x weight."""
-    out = np.zeros((2, 5))
-    for r in range(alive.shape[0]):
-        if not alive[r] or place[r] != AWAY:
+    city's rural fringe; 2: a city outside the region): [wages, remittances sent, living costs, persons, persons
+    aged 65+] x weight."""
+    out = np.zeros((3, 5))
+    for r in range(p.alive.shape[0]):
+        if not p.alive[r] or p.place[r] != AWAY:
             continue
-        head = unit[r]
-        where = 1 if (job[head] == CITY_JOB and not in_city_proper[head]) else 0
-        w = weight[household[r]]
+        head = p.unit[r]
+        if p.job[head] == CITY_JOB and not city_inside[p.city[head]]:
+            where = 2
+        elif p.job[head] == CITY_JOB and not p.in_city_proper[head]:
+            where = 1
+        else:
+            where = 0
+        w = weight[p.household[r]]
         out[where, 3] += w
-        if age[r] >= 65:
+        if p.age[r] >= 65:
             out[where, 4] += w
         if head == r:
-            out[where, 0] += wage[r] * w
-            out[where, 1] += remit[r] * w
-            out[where, 2] += living[r] * w
+            out[where, 0] += p.wage[r] * w
+            out[where, 1] += p.remit[r] * w
+            out[where, 2] += p.living[r] * w
     return out
-
 
 # ---------------------------------------------------------------------------------------------- land
 @_jit
-def clear_land_market(starts, land, labour, kappa, insurance, weight, collective, operator_coef, eta, eta_op,
-                      keep_share, rounds, r_low, r_high):
-    """The rent that clears each county's rental market (households sorted by county; county c's are rows
-    starts[c]:starts[c+1]). Demand: farming households (labour > 0) rent in up to kappa r^-eta (their best farm
-    size) beyond their own land; cooperatives and firms operator_coef r^-eta_op. Supply: farming households
-    rent out their land beyond kappa (keep_share r)^-eta; households without farm labour rent out all their land
-    if the rent they receive (keep_share r) is at least their insurance value of keeping it; collective land.
-    Bisection on log rent between r_low and r_high."""
-    n_c = starts.shape[0] - 1
+def clear_land_market(m, rounds, r_low, r_high):
+    """The rent that clears each county's rental market (`m`, a `Market`; households sorted by county, county c's
+    are rows starts[c]:starts[c+1]). Demand: farming households (labour > 0) rent in up to kappa r^-eta (their
+    best farm size) beyond their own land; cooperatives and firms operator_coef r^-eta_op. Supply: farming
+    households rent out their land beyond kappa (keep_share r)^-eta; households without farm labour rent out all
+    their land if the rent they receive (keep_share r) is at least their insurance value of keeping it;
+    collective land. Bisection on log rent between r_low and r_high[c] (per county: demand beyond supply at the
+    highest rent is rationed by `allocate_land`)."""
+    n_c = m.starts.shape[0] - 1
     rent = np.empty(n_c)
     for c in range(n_c):
-        lo, hi = np.log(r_low), np.log(r_high)
+        lo, hi = np.log(r_low), np.log(r_high[c])
         for _ in range(rounds):
             mid = 0.5 * (lo + hi)
             r = np.exp(mid)
-            x_in = r ** (-eta)
-            x_out = (keep_share * r) ** (-eta)
-            received = keep_share * r
-            demand = operator_coef[c] * r ** (-eta_op)
-            supply = collective[c]
-            for i in range(starts[c], starts[c + 1]):
-                L = land[i]
-                if labour[i] > 0:
-                    want = kappa[i] * x_in
+            x_in = r ** (-m.eta)
+            x_out = (m.keep_share * r) ** (-m.eta)
+            received = m.keep_share * r
+            demand = m.operator_coef[c] * r ** (-m.eta_op)
+            supply = m.collective[c]
+            for i in range(m.starts[c], m.starts[c + 1]):
+                L = m.land[i]
+                if m.labour[i] > 0:
+                    want = m.kappa[i] * x_in
                     if want > L:
-                        demand += (want - L) * weight[i]
-                    keep = kappa[i] * x_out
+                        demand += (want - L) * m.weight[i]
+                    keep = m.kappa[i] * x_out
                     if keep < L:
-                        supply += (L - keep) * weight[i]
-                elif L > 0 and received >= insurance[i]:
-                    supply += L * weight[i]
+                        supply += (L - keep) * m.weight[i]
+                elif L > 0 and received >= m.insurance[i]:
+                    supply += L * m.weight[i]
             if demand > supply:
                 lo = mid
             else:
@@ -543,63 +576,65 @@ def clear_land_market(starts, land, labour, kappa, insurance, weight, collective
 
 
 @_jit
-def allocate_land(starts, land, labour, kappa, insurance, weight, collective, operator_coef, eta, eta_op,
-                  keep_share, rent, rented_in, rented_out, farmed):
+def allocate_land(m, rent, rented_in, rented_out, farmed):
     """Land of each household at each county's rent (from `clear_land_market`): rented in, rented out, farmed
-    itself (written per household); rent-ins scaled so that demand equals supply exactly. Returns per county
-    (land operated by cooperatives and firms, land rented out by households, idle land)."""
-    n_c = starts.shape[0] - 1
+    itself (written per household); rent-ins scaled so that demand equals supply exactly (in a glut at the lowest
+    rent, offers are scaled instead and the rest lies idle). Returns per county (land operated by cooperatives
+    and firms, land rented out by households, idle land - households' and collective)."""
+    n_c = m.starts.shape[0] - 1
     operator = np.zeros(n_c)
     transferred = np.zeros(n_c)
     idle = np.zeros(n_c)
     for c in range(n_c):
         r = rent[c]
-        x_in = r ** (-eta)
-        x_out = (keep_share * r) ** (-eta)
-        received = keep_share * r
-        demand_op = operator_coef[c] * r ** (-eta_op)
+        x_in = r ** (-m.eta)
+        x_out = (m.keep_share * r) ** (-m.eta)
+        received = m.keep_share * r
+        demand_op = m.operator_coef[c] * r ** (-m.eta_op)
         demand = demand_op
-        supply = collective[c]
-        for i in range(starts[c], starts[c + 1]):
-            L = land[i]
+        supply = m.collective[c]
+        for i in range(m.starts[c], m.starts[c + 1]):
+            L = m.land[i]
             rented_in[i] = 0.0
             rented_out[i] = 0.0
             farmed[i] = 0.0
-            if labour[i] > 0:
-                want = kappa[i] * x_in
-                keep = kappa[i] * x_out
+            if m.labour[i] > 0:
+                want = m.kappa[i] * x_in
+                keep = m.kappa[i] * x_out
                 if want > L:
                     rented_in[i] = want - L
-                    demand += (want - L) * weight[i]
+                    demand += (want - L) * m.weight[i]
                     farmed[i] = L
                 elif keep < L:
                     rented_out[i] = L - keep
-                    supply += (L - keep) * weight[i]
+                    supply += (L - keep) * m.weight[i]
                     farmed[i] = keep
                 else:
                     farmed[i] = L
             elif L > 0:
-                if received >= insurance[i]:
+                if received >= m.insurance[i]:
                     rented_out[i] = L
-                    supply += L * weight[i]
+                    supply += L * m.weight[i]
                 else:
-                    idle[c] += L * weight[i]
+                    idle[c] += L * m.weight[i]
         # demand and supply agree to the bisection's precision; share the supply out exactly
         scale_in = supply / demand if demand > 0 else 0.0
         scale_out = 1.0
         if scale_in > 1.0:  # a glut at the lowest rent: not all offered land finds an operator
             scale_out = demand / supply
             scale_in = 1.0
-        for i in range(starts[c], starts[c + 1]):
+        for i in range(m.starts[c], m.starts[c + 1]):
             rented_in[i] *= scale_in
             if scale_out < 1.0 and rented_out[i] > 0:
                 lost = rented_out[i] * (1.0 - scale_out)
                 rented_out[i] -= lost
-                if labour[i] > 0:
+                if m.labour[i] > 0:
                     farmed[i] += lost
                 else:
-                    idle[c] += lost * weight[i]
-            transferred[c] += rented_out[i] * weight[i]
+                    idle[c] += lost * m.weight[i]
+            transferred[c] += rented_out[i] * m.weight[i]
+        if scale_out < 1.0:
+            idle[c] += m.collective[c] * (1.0 - scale_out)
         operator[c] = demand_op * scale_in
     return operator, transferred, idle
 
@@ -683,31 +718,32 @@ def radix_sort_pairs(keys, payload):
 CENSUS_FIELDS = ("workers", "local", "outbound", "age_sum", "age_50_plus", "whole_family", "in_cities",
                  "village_jobs", "urban_hukou", "urban_away", "urban_away_65", "in_situ_home", "in_situ_home_65",
                  "rural_home", "rural_home_60", "rural_home_65", "fringe", "fringe_60", "fringe_65",
-                 "children_of_units", "children_with_units", "workers_employed")
+                 "children_of_units", "children_with_units", "workers_employed", "outside")
 
 
 @_jit
-def person_census(alive, household, age, place, unit, job, in_city_proper, urban_hukou, employed, weight, in_situ,
-                  young_home, lead_unit):
+def person_census(p, weight, in_situ, young_home, lead_unit, city_inside):
     """Weighted sums over persons for the national outcomes, in one pass (see `CENSUS_FIELDS`): migrant workers
     (rural hukou, non-farm job) - all, local, outbound, their ages, aged over 50, whole-family outbound (no child
-    and no adult of working age left at home: `young_home` is 0), living in a city proper or county town, in village firms; urban-hukou persons; urban residents away
-    (and 65+), in reclassified villages (and 65+); rural residents at home (60+, 65+) and in city fringes (60+,
-    65+); children of households with a unit away and those living with it; employed workers."""
-    s = np.zeros(22)
-    for r in range(alive.shape[0]):
-        if not alive[r]:
+    and no adult of working age left at home: `young_home` is 0), living in a city proper or county town, in
+    village firms; urban-hukou persons; urban residents away (and 65+), in reclassified villages (and 65+); rural
+    residents at home (60+, 65+) and in city fringes (60+, 65+); children of households with a unit away and
+    those living with it; employed workers; people living in cities outside the region (province worlds:
+    residents elsewhere, in no residence count)."""
+    s = np.zeros(23)
+    for r in range(p.alive.shape[0]):
+        if not p.alive[r]:
             continue
-        h = household[r]
+        h = p.household[r]
         w = weight[h]
-        a = age[r]
-        k = job[r]
-        if urban_hukou[r]:
+        a = p.age[r]
+        k = p.job[r]
+        if p.urban_hukou[r]:
             s[8] += w
         if k != NO_JOB:
-            if employed[r]:
+            if p.employed[r]:
                 s[21] += w
-            if not urban_hukou[r]:
+            if not p.urban_hukou[r]:
                 s[0] += w
                 s[3] += a * w
                 if a > 50:
@@ -720,9 +756,9 @@ def person_census(alive, household, age, place, unit, job, in_city_proper, urban
                     s[1] += w
                 if k == VILLAGE_JOB:
                     s[7] += w
-                if place[r] == AWAY and (k == TOWN_JOB or in_city_proper[r]):
+                if p.place[r] == AWAY and (k == TOWN_JOB or p.in_city_proper[r]):
                     s[6] += w
-        if place[r] == HOME:
+        if p.place[r] == HOME:
             if in_situ[h]:
                 s[11] += w
                 if a >= 65:
@@ -736,8 +772,10 @@ def person_census(alive, household, age, place, unit, job, in_city_proper, urban
             if a < 16 and lead_unit[h] >= 0:
                 s[19] += w
         else:
-            head = unit[r]
-            if job[head] == CITY_JOB and not in_city_proper[head]:
+            head = p.unit[r]
+            if p.job[head] == CITY_JOB and not city_inside[p.city[head]]:
+                s[22] += w
+            elif p.job[head] == CITY_JOB and not p.in_city_proper[head]:
                 s[16] += w
                 if a >= 60:
                     s[17] += w
@@ -751,3 +789,4 @@ def person_census(alive, household, age, place, unit, job, in_city_proper, urban
                 s[19] += w
                 s[20] += w
     return s
+

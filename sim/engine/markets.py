@@ -23,8 +23,7 @@ def count_members(model) -> None:
     """Refresh each household's counts of members by age and place, its first migrant unit, and each unit's
     dependants (`kernels.count_members`). Called whenever people move, are born, die or settle."""
     h, ps = model.households, model.persons
-    counts, h.lead_unit[:], model.state.dependants = kernels.count_members(
-        ps.alive, ps.household, ps.age, ps.place, ps.job, ps.unit, ADULT_AGE, ELDERLY_AGE, h.n)
+    counts, h.lead_unit[:], model.state.dependants = kernels.count_members(ps.arrays(), ADULT_AGE, ELDERLY_AGE, h.n)
     (h.home_children[:], h.home_adults[:], h.home_elderly[:], h.home_65_plus[:], h.home_farm_elderly[:],
      h.home_farmers[:], h.home_workers[:], h.away[:], h.workers_local[:], h.workers_outbound[:]) = counts
 
@@ -43,9 +42,8 @@ def count_residents(model) -> None:
     City and town populations are natives plus rural-hukou people living there; a county's rural residents are
     its village residents (not in reclassified villages) and the city fringes count as rural where they are."""
     h, ps, c, j = model.households, model.persons, model.counties, model.cities
-    city_res, fringe, town, village, in_situ = kernels.residents(
-        ps.alive, ps.household, ps.county, ps.place, ps.unit, ps.job, ps.city, ps.in_city_proper, h.weight,
-        h.in_situ_urban, town_city(model), c.n, j.n)
+    city_res, fringe, town, village, in_situ = kernels.residents(ps.arrays(), h.weight, h.in_situ_urban,
+                                                                 town_city(model), c.n, j.n)
     j.population[:] = j.native + city_res
     j.fringe_residents[:] = fringe
     c.population[:] = c.native + town
@@ -58,17 +56,19 @@ def labour_supply(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Efficiency units of labour in each city, county town and county's village firms: working natives and
     employed migrant workers (+1, a guard against empty places)."""
     h, ps, c, j = model.households, model.persons, model.counties, model.cities
-    city_l, town_l, village_l = kernels.labour_supply(ps.alive, ps.household, ps.county, ps.job, ps.city, ps.skill,
-                                                      ps.employed, h.weight, town_city(model), c.n, j.n)
+    city_l, town_l, village_l = kernels.labour_supply(ps.arrays(), h.weight, town_city(model), c.n, j.n)
     native = model.params["native_participation"] * model.params["native_efficiency"]
     return native * j.native + city_l + 1.0, native * c.native + town_l + 1.0, village_l + 1.0
 
 
 # ---------------------------------------------------------------------------------------------- production
-def produce(A: np.ndarray, K: np.ndarray, L: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cobb-Douglas output Y = A K^alpha L^(1-alpha), the wage per efficiency unit (1-alpha) Y / L and the
-    return to capital alpha Y / K."""
-    output = A * K**alpha * L ** (1 - alpha)
+def produce(A: np.ndarray, K: np.ndarray, L: np.ndarray, alpha: float,
+            max_capital_per_unit: float | np.ndarray = np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cobb-Douglas output Y = A K_used^alpha L^(1-alpha), the wage per efficiency unit (1-alpha) Y / L and the
+    return to (all) capital alpha Y / K. Capital beyond `max_capital_per_unit` x L stands idle (a firm cannot
+    run its machines without people: where workers leave, wages do not soar and the return on capital falls)."""
+    used = np.minimum(K, max_capital_per_unit * L)
+    output = A * used**alpha * L ** (1 - alpha)
     return output, (1 - alpha) * output / L, alpha * output / K
 
 
@@ -151,4 +151,4 @@ def sample_destinations(model, county: np.ndarray, k: int, rng) -> np.ndarray:
 def update_network(model) -> None:
     """Share of each county's city workers in each city (the pull of earlier migrants)."""
     ps, c, j = model.persons, model.counties, model.cities
-    model.state.tables.network_share = kernels.network_shares(ps.alive, ps.job, ps.county, ps.city, c.n, j.n)
+    model.state.tables.network_share = kernels.network_shares(ps.arrays(), c.n, j.n)

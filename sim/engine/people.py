@@ -17,6 +17,8 @@ holds the same person; releasing a row frees it for the next birth or person.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 # where a household lives
@@ -32,6 +34,12 @@ HOMESTEAD_USED, HOMESTEAD_IDLE, HOMESTEAD_EXITED = 0, 1, 2
 LAND_FARMED, LAND_RENTED_OUT, LAND_ABANDONED, LAND_EXITED = 0, 1, 2, 3
 LAND_STATE_NAMES = ("farmed", "rented out", "abandoned", "exited")
 ADULT_AGE, ELDERLY_AGE = 16, 60  # working age from 16 (the monitoring survey's lower bound); elderly from 60
+
+
+PersonArrays = namedtuple("PersonArrays", "alive household county age place unit job city in_city_proper urban_hukou "
+                                          "employed skill wage remit living savings")
+"""The arrays of `Persons` the compiled kernels read (one argument instead of sixteen; the same arrays, so what a
+kernel writes into them is written into the table)."""
 
 
 class Households:
@@ -172,6 +180,10 @@ class Persons:
 
     def live(self) -> np.ndarray:
         return np.flatnonzero(self.alive)
+
+    def arrays(self) -> PersonArrays:
+        """The kernels' view of the table (`PersonArrays`)."""
+        return PersonArrays(*(getattr(self, name) for name in PersonArrays._fields))
 
     def workers(self) -> np.ndarray:
         """Rows of people with a non-farm job (migrant workers, and the few with urban hukou in place)."""

@@ -13,7 +13,7 @@ class Counties:
     FIELDS = (
         "multiplier",
         # the county town: urban-hukou natives, residents, economy, services
-        "native", "population", "rural_residents", "wage", "unemployment", "living_cost", "A_town", "K_town",
+        "native", "population", "population_counted", "rural_residents", "wage", "unemployment", "living_cost", "A_town", "K_town",
         "labour_town", "output_town", "return_town", "town_service", "migrant_access", "fiscal", "support_rate",
         # the village non-farm sector (processing, services, e-commerce, township enterprises)
         "A_village", "K_village", "labour_village", "output_village", "village_wage", "return_village",
@@ -33,7 +33,7 @@ class Counties:
 
 class Cities:
     FIELDS = (
-        "native", "population", "fringe_residents", "wage", "unemployment", "living_cost", "A", "K", "service", "migrant_access",
+        "native", "population", "population_counted", "fringe_residents", "wage", "unemployment", "living_cost", "A", "K", "service", "migrant_access",
         "shock", "return_capital", "labour", "output", "fiscal", "support_rate",
     )
 

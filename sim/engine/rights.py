@@ -19,6 +19,15 @@ def return_land_to_collective(model, households: np.ndarray) -> None:
     h.land_state[households] = LAND_EXITED
 
 
+def surrender_share_of_land(model, households: np.ndarray, share: np.ndarray) -> None:
+    """`share` of the contracted land of each of `households` goes back to the village collective (the part of
+    the members who left the collective)."""
+    h, c = model.households, model.counties
+    given = h.land[households] * share
+    np.add.at(c.collective_land, h.county[households], given * h.weight[households])
+    h.land[households] -= given
+
+
 def surrender_rights(model, households: np.ndarray) -> None:
     """All three rights end: the land goes back to the collective, the homestead is exited (to a quota), the
     household leaves the collective."""

@@ -65,15 +65,16 @@ def build_state(model) -> State:
     counties.farmland[:] = farmland
     cities.population[:] = world.city_pop
     cities.tier[:] = tier_of(world.city_pop)
-    natives = p["urban_hukou_share"] * total_pop
-    model.state = state = State(world, h, persons, counties, cities, natives * age_distribution_2013(), total_pop)
+    model.state = state = State(world, h, persons, counties, cities, np.zeros(len(age_distribution_2013())),
+                                total_pop)
     update_destination_distribution(model)
 
-    choose_migrants(model, rng, total_pop)
+    targets = start_targets(p, world, total_pop, float(rural_by_county.sum()))
+    choose_migrants(model, rng, targets["migrants"])
     count_members(model)
     place_dependants(model, rng)
     count_members(model)
-    place_in_situ(model, rng, total_pop)
+    place_in_situ(model, rng, targets, town_by_county)
     count_natives(model, town_by_county)
     count_residents(model)
     set_up_places(model, rng)
@@ -82,6 +83,20 @@ def build_state(model) -> State:
     workers = persons.workers()
     persons.savings[workers] = p["migrant_savings_years"] * p["city_wage_2013"] * persons.skill[workers]
     return state
+
+
+def start_targets(p, world, total_pop: float, rural_hukou: float) -> dict[str, float]:
+    """The region's 2013 urban residents, urban-hukou natives and migrant workers (persons). The nation: the
+    statistics (`target_urbanization`, `urban_hukou_share`, `migrant_share_of_population`). A province: its urban
+    residents from the census world; natives at the national hukou share scaled by its urbanization relative to
+    the nation's (the census has no hukou by province; migrants from other provinces living in its cities count
+    with the natives); migrant workers at the national rate per rural-hukou person."""
+    national_rural_hukou = p["total_population"] * (1 - p["urban_hukou_share"])
+    urban = world.totals.get("urban_residents", p["target_urbanization"] * total_pop)
+    natives = world.totals.get("urban_hukou", p["urban_hukou_share"] * total_pop * (urban / total_pop)
+                               / p["target_urbanization"])
+    migrants = p["migrant_share_of_population"] * p["total_population"] * rural_hukou / national_rural_hukou
+    return {"urban": float(urban), "natives": float(natives), "migrants": float(migrants)}
 
 
 # ---------------------------------------------------------------------------------------------- households
@@ -136,7 +151,7 @@ def migrant_age_target() -> np.ndarray:
     return target / target.sum()
 
 
-def choose_migrants(model, rng, total_pop: float) -> None:
+def choose_migrants(model, rng, migrants_target: float) -> None:
     """Migrant workers among the persons aged 16-64: age by age so that their ages follow the 2013 brackets and
     their number the 2013 count; local (older more often) or outbound; village firm or county town; where
     they live; years there; skills."""
@@ -145,7 +160,7 @@ def choose_migrants(model, rng, total_pop: float) -> None:
     age = ps.age[rows]
     w = h.weight[ps.household[rows]]
     pop_by_age = np.bincount(age, w, minlength=101)
-    target = p["migrant_share_of_population"] * total_pop * migrant_age_target()
+    target = migrants_target * migrant_age_target()
     chance = np.minimum(target / np.maximum(pop_by_age, 1.0), 0.95)
     chance = p["migrant_age_pattern_weight"] * chance + (1 - p["migrant_age_pattern_weight"]) * (
         target.sum() / pop_by_age[ADULT_AGE:65].sum()) * ((np.arange(101) >= ADULT_AGE) & (np.arange(101) < 65))
@@ -191,21 +206,28 @@ def place_dependants(model, rng) -> None:
     ps.unit[at_home[join]] = lead[join]
 
 
-def place_in_situ(model, rng, total_pop: float) -> None:
-    """Rural-hukou households in villages already classified as urban: as many (at random) as the 2013
-    urbanization rate needs beyond natives and the migrant units living in towns and cities."""
-    p, h, ps = model.params, model.households, model.persons
+def place_in_situ(model, rng, targets: dict[str, float], town_by_county: np.ndarray) -> None:
+    """Rural-hukou households in villages already classified as urban: as many (at random within each county) as
+    the region's 2013 urban residents need beyond natives and the migrant units living in towns and cities, shared
+    among counties in proportion to the room their urban population leaves after natives' floor and the units
+    living in their towns."""
+    p, h, ps, c = model.params, model.households, model.persons, model.counties
     rows = ps.live()
     w = h.weight[ps.household[rows]]
     away = ps.place[rows] == AWAY
-    head = ps.unit[rows]
-    in_fringe = away & (ps.job[np.maximum(head, 0)] == CITY_JOB) & ~ps.in_city_proper[np.maximum(head, 0)]
+    head = np.maximum(ps.unit[rows], 0)
+    in_fringe = away & (ps.job[head] == CITY_JOB) & ~ps.in_city_proper[head]
+    in_town = away & (ps.job[head] == TOWN_JOB)
     urban_away = float(w[away & ~in_fringe].sum())
-    needed = p["target_urbanization"] * total_pop - p["urban_hukou_share"] * total_pop - urban_away
-    at_home = float(w[~away].sum())
-    share = min(max(needed / at_home, 0.0), p["urban_family_share_max"])
-    h.in_situ_urban[:] = rng.random(h.n) < share
-    model.counties.in_situ_share[:] = share
+    needed = max(targets["urban"] - targets["natives"] - urban_away, 0.0)
+    town_away = np.bincount(ps.county[rows[in_town]], w[in_town], minlength=c.n)
+    room = np.maximum(town_by_county * (1 - p["native_floor_share"]) - town_away, 0.0)
+    home_persons = np.bincount(ps.county[rows[~away]], w[~away], minlength=c.n)
+    share = np.zeros(c.n)
+    if room.sum() > 0:
+        share = np.minimum(needed * room / room.sum() / np.maximum(home_persons, 1.0), p["urban_family_share_max"])
+    h.in_situ_urban[:] = rng.random(h.n) < share[h.county]
+    c.in_situ_share[:] = share
 
 
 def count_natives(model, town_by_county: np.ndarray) -> None:
@@ -251,6 +273,8 @@ def set_up_places(model, rng) -> None:
     c.K_town[:], c.A_town[:] = calibrate(town_wage, town_l, p["capital_output_ratio"])
     c.K_village[:], c.A_village[:] = calibrate(town_wage * p["village_wage_discount"], village_l,
                                                p["village_capital_output_ratio"])
+    model.state.capital_per_unit_2013.update(town=float(c.K_town.sum() / town_l.sum()),
+                                             village=float(c.K_village.sum() / village_l.sum()))
     j.living_cost[:] = living_cost(p, 1.0, world.city_pop)
     c.living_cost[:] = living_cost(p, 1.0, c.population / c.multiplier)
     districts = town_city(model)  # counties of urban districts: their town is their city

@@ -92,3 +92,4 @@ class State:
     tables: Tables = field(default_factory=Tables)
     ledger: Ledger = field(default_factory=Ledger)
     dependants: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))  # per person row: of a unit head
+    capital_per_unit_2013: dict[str, float] = field(default_factory=dict)  # national K / L by sector at the start

@@ -264,10 +264,9 @@ PRESET_POPULATION = {"china": 1.361e9, "province": 5.0e7}
 PRESETS = ("china", "province", "synthetic_china", "synthetic_province")
 """`world.preset` values `build_world` accepts (the scenario schema lists the ones a scenario file may use)."""
 
-PLACES_DEFAULT = "synthetic"
-"""What `preset: china` builds when the config has no `places` key: "synthetic" (the random 300 counties and 326
-cities, today's regression baseline) or "census" (real places, `build_china_census`). The lead switches this to
-"census" together with the regression baseline; `preset: synthetic_china` keeps the random world available."""
+PLACES_DEFAULT = "census"
+"""What `preset: china` builds when the config has no `places` key: "census" (real places, `build_china_census`)
+or "synthetic" (the random 300 counties and 326 cities; `preset: synthetic_china` builds it too)."""
 
 
 # ------------------------------------------------------------------------------------------ census worlds

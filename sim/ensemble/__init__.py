@@ -14,12 +14,12 @@ from .engines import ENGINES, default_workers
 from .errors import EnsembleError
 from .execute import RunFn, execute_run
 from .folder import ResultsFolder
-from .plan import Prepared, Run, derive_seeds, plan_runs, prepare, prepare_scenario
+from .plan import Prepared, Run, derive_seeds, parents_missing, plan_runs, prepare, prepare_scenario
 from .resume import prepared_from_folder
 from .tables import summarize, tidy_run_table
 
 __all__ = [
     "EnsembleOptions", "EnsembleResult", "run_ensemble", "ENGINES", "default_workers", "EnsembleError", "RunFn",
     "execute_run", "ResultsFolder", "Prepared", "Run", "derive_seeds", "plan_runs", "prepare", "prepare_scenario",
-    "prepared_from_folder", "summarize", "tidy_run_table",
+    "prepared_from_folder", "summarize", "tidy_run_table", "parents_missing",
 ]

@@ -4,6 +4,7 @@ LocalCluster or a running scheduler). Both yield (record, table) per run as runs
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -67,10 +68,15 @@ class SerialEngine:
     def __exit__(self, *exc: Any) -> None:
         return None
 
-    def results(self, runs: Sequence[Run], run_fn: RunFn | None = None) -> Finished:
+    def results(self, runs: Sequence[Run], run_fn: RunFn | None = None, watch: Any = None) -> Finished:
+        """(record, table) per run; `watch` (a `Progress`) hears when each run starts and each year it finishes."""
         with noticing_interrupts() as interrupted:
             for run in runs:
-                yield execute_run(run, run_fn)
+                on_year = None
+                if watch is not None:
+                    watch.started(run)
+                    on_year = functools.partial(watch.year, run)
+                yield execute_run(run, run_fn, on_year)
                 if interrupted():  # the finished run above is kept; the next one is not started
                     raise KeyboardInterrupt
 
@@ -106,7 +112,7 @@ class DaskEngine:
 
         try:
             self.client = Client(self.scheduler, timeout="5s")
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:  # unreachable; not an address ("missing port number")
             raise EnsembleError(f"cannot connect to Dask scheduler {self.scheduler}: {one_line(exc)}") from None
 
     def _start_cluster(self) -> None:
@@ -147,7 +153,9 @@ class DaskEngine:
             threads = sum(self.client.nthreads().values())
         return max(1, threads)
 
-    def results(self, runs: Sequence[Run], run_fn: RunFn | None = None) -> Finished:
+    def results(self, runs: Sequence[Run], run_fn: RunFn | None = None, watch: Any = None) -> Finished:
+        """(record, table) per run as runs finish; `watch` (a `Progress`) hears when each task is submitted (at
+        most one per worker thread, so submitted is running). Tasks do not report their years."""
         from distributed import as_completed
 
         token = uuid.uuid4().hex[:8]
@@ -166,6 +174,8 @@ class DaskEngine:
                                          key=f"chengxiang-run-{token}-{run.scenario}-{run.replicate:03d}")
                 futures[fut] = run
                 stream.add(fut)
+                if watch is not None:
+                    watch.started(run)
 
         top_up()
         for fut in stream:

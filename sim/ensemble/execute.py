@@ -21,20 +21,23 @@ RunFn = Callable[[dict[str, Any], int], pd.DataFrame]
 """(engine-form config, seed) -> one row per year, one column per metric (what `sim.run` returns)."""
 
 
-def run_model(config: dict[str, Any], seed: int) -> pd.DataFrame:
-    """The default `RunFn`: the model itself (imported where the run executes)."""
+def run_model(config: dict[str, Any], seed: int, on_year: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """The default `RunFn`: the model itself (imported where the run executes); `on_year(year)` after each year."""
     from .. import run
 
-    return run(config, seed)
+    return run(config, seed, on_year=on_year)
 
 
-def execute_run(run: Run, run_fn: RunFn | None = None) -> tuple[dict[str, Any], pd.DataFrame | None]:
-    """Run one simulation; never raises for model errors: returns (record, tidy table or None)."""
+def execute_run(run: Run, run_fn: RunFn | None = None, on_year: Callable[[int], None] | None = None
+                ) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Run one simulation; never raises for model errors: returns (record, tidy table or None).
+
+    `on_year` hears each simulated year of the model (a `run_fn` given instead of the model does not report)."""
     started = time.perf_counter()
     table = None
     error = None
     try:
-        df = (run_fn or run_model)(run.config, run.seed)
+        df = run_fn(run.config, run.seed) if run_fn is not None else run_model(run.config, run.seed, on_year)
         table = tidy_run_table(df, run.scenario, run.seed)
     except Exception as exc:
         if caused_by_interrupt(exc):

@@ -12,20 +12,27 @@ Layout (see docs/running.md)::
       timeseries.csv          the same, with --csv
       summary.csv             per scenario and metric: median, 10th and 90th percentile in the final year and 2035
       plots/                  figures (sim.ensemble.plots)
+      .lock                   held by the command writing the folder (sim.ensemble.lock)
 
 Every file is written atomically (`files`), so an interrupted command never leaves a half-written file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .files import atomic_write_json, atomic_write_parquet, atomic_write_text, json_default
+from .errors import EnsembleError
+from .files import atomic_write_bytes, atomic_write_json, atomic_write_text, json_default, parquet_bytes
+from .lock import LOCK_NAME
+from .plan import check_name
 from .tables import empty_timeseries
 
 MANIFEST = "manifest.json"
@@ -36,8 +43,8 @@ SUMMARY = "summary.csv"
 
 
 def run_key(scenario: str, replicate: int) -> str:
-    """File stem of one run: ``baseline-003``."""
-    return f"{scenario}-{replicate:03d}"
+    """File stem of one run: ``baseline-003`` (the name is checked: it cannot lead out of the folder)."""
+    return f"{check_name(scenario)}-{int(replicate):03d}"
 
 
 class ResultsFolder:
@@ -83,6 +90,32 @@ class ResultsFolder:
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.scenarios_dir.mkdir(parents=True, exist_ok=True)
 
+    def make_dir(self) -> None:
+        """The folder itself (and its parents); EnsembleError (one line) if it cannot be created."""
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EnsembleError(f"cannot create the results folder {self.path}: {exc.strerror or exc}") from None
+
+    def is_empty(self) -> bool:
+        """Nothing in the folder but (perhaps) its lock file."""
+        return all(p.name == LOCK_NAME for p in self.path.iterdir())
+
+    def check_writable(self) -> None:
+        """EnsembleError (one line) unless a file can be written in the folder and its existing subfolders."""
+        for where in (self.path, self.runs_dir, self.scenarios_dir, self.plots_dir):
+            if not where.is_dir():
+                continue
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=".write-check.", dir=where)
+                os.close(fd)
+                os.unlink(tmp)
+            except OSError as exc:
+                raise EnsembleError(f"cannot write to the results folder {where}: {exc.strerror or exc}") from None
+
+    def remove(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+
     # manifest and scenarios
     def write_manifest(self, manifest: Mapping[str, Any]) -> None:
         atomic_write_json(self.manifest_path, manifest)
@@ -91,7 +124,7 @@ class ResultsFolder:
         return json.loads(self.manifest_path.read_text(encoding="utf-8"))
 
     def scenario_path(self, name: str) -> Path:
-        return self.scenarios_dir / f"{name}.yaml"
+        return self.scenarios_dir / f"{check_name(name)}.yaml"
 
     def write_scenario_yaml(self, name: str, text: str) -> None:
         atomic_write_text(self.scenario_path(name), text)
@@ -103,39 +136,18 @@ class ResultsFolder:
     def run_record_path(self, scenario: str, replicate: int) -> Path:
         return self.runs_dir / f"{run_key(scenario, replicate)}.json"
 
-    def write_run(self, record: Mapping[str, Any], table: pd.DataFrame | None) -> None:
-        """Persist one finished run: its table first (if it succeeded), then its record."""
+    def write_run(self, record: dict[str, Any], table: pd.DataFrame | None) -> None:
+        """Persist one finished run: its table first (if it succeeded), then its record, which gets the table's
+        sha256 (`table_sha256`), so that resuming can tell a damaged or replaced table."""
         scenario, replicate = record["scenario"], int(record["replicate"])
         if table is not None:
-            atomic_write_parquet(
-                self.run_table_path(scenario, replicate),
-                table,
-                {"chengxiang.seed": record["seed"], "chengxiang.config_hash": record.get("config_hash", "")},
-            )
+            data = parquet_bytes(table, {"chengxiang.seed": record["seed"],
+                                         "chengxiang.config_hash": record.get("config_hash", "")})
+            atomic_write_bytes(self.run_table_path(scenario, replicate), data)
+            record["table_sha256"] = hashlib.sha256(data).hexdigest()
         else:  # a failed rerun must not leave an older success behind
             self.run_table_path(scenario, replicate).unlink(missing_ok=True)
         atomic_write_json(self.run_record_path(scenario, replicate), dict(record))
-
-    def read_run_record(self, scenario: str, replicate: int) -> dict[str, Any] | None:
-        p = self.run_record_path(scenario, replicate)
-        if not p.exists():
-            return None
-        return json.loads(p.read_text(encoding="utf-8"))
-
-    def completed(self, plan: Iterable[Mapping[str, Any]]) -> set[tuple[str, int]]:
-        """(scenario, replicate) of planned runs that finished successfully with the planned seed and config."""
-        done = set()
-        for run in plan:
-            rec = self.read_run_record(run["scenario"], run["replicate"])
-            if (
-                rec is not None
-                and rec.get("status") == "ok"
-                and int(rec.get("seed", -1)) == int(run["seed"])
-                and rec.get("config_hash") == run.get("config_hash")
-                and self.run_table_path(run["scenario"], run["replicate"]).exists()
-            ):
-                done.add((run["scenario"], int(run["replicate"])))
-        return done
 
     def write_runs_jsonl(self, records: Sequence[Mapping[str, Any]]) -> None:
         lines = [json.dumps(dict(r), sort_keys=False, default=json_default) for r in records]
@@ -153,7 +165,11 @@ class ResultsFolder:
         for run in plan:
             p = self.run_table_path(run["scenario"], run["replicate"])
             if p.exists():
-                frames.append(pd.read_parquet(p))
+                try:
+                    frames.append(pd.read_parquet(p))
+                except Exception as exc:  # damaged since it was written: pyarrow raises several types
+                    raise EnsembleError(f"cannot read {p}: {type(exc).__name__}; run again with --resume "
+                                        f"{self.path} to rerun damaged runs") from None
         if not frames:
             return empty_timeseries()
         return pd.concat(frames, ignore_index=True)

@@ -4,6 +4,7 @@ scenario's resolved config and seeds, the run counts and the resume history."""
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import os
 import platform
@@ -15,7 +16,8 @@ from typing import Any
 
 from .plan import Prepared
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+SIM_DIR = Path(__file__).resolve().parents[1]
 
 
 def now() -> str:
@@ -32,6 +34,30 @@ def software_versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             out[dist] = None
     return out
+
+
+def package_version() -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version("chengxiang")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def code_fingerprint(root: Path = SIM_DIR) -> str:
+    """sha256 of every file of the `sim` package (paths and contents; not caches): the model's code and data."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                       and p.suffix not in (".pyc", ".pyo")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def code_entry() -> dict[str, Any]:
+    """What, besides the configs, determines a folder's results: the package version and the code."""
+    return {"version": package_version(), "fingerprint": code_fingerprint()}
 
 
 def git_state(where: Path | None = None) -> dict[str, Any] | None:
@@ -64,6 +90,7 @@ def build_manifest(prepared: Sequence[Prepared], *, command: Sequence[str] | Non
         "cwd": os.getcwd(),
         "created": now(),
         "versions": software_versions(),
+        "code": code_entry(),
         "git": git_state(),
         "engine": engine,
         "overrides": dict(overrides),
@@ -72,10 +99,12 @@ def build_manifest(prepared: Sequence[Prepared], *, command: Sequence[str] | Non
             {
                 "name": p.name,
                 "source": p.source,
+                "parent": p.parent,
                 "file": f"scenarios/{p.name}.yaml",
                 "config_hash": p.config_hash,
                 "seeds": {"root": p.root, "replicates": p.replicates, "run_seeds": p.seeds},
-                "config": json.loads(json.dumps(p.config, default=str)),
+                # the fully resolved config: every lever, uncertainty and parameter written out
+                "config": json.loads(json.dumps(p.complete_config, default=str)),
             }
             for p in prepared
         ],

@@ -1,9 +1,9 @@
 """Comparison figures of an ensemble: one per key metric, plus an overview of small multiples.
 
 Each figure shows, per scenario, the median across seeds (line) and the 10-90% range (band), with titles, axis
-labels and units from the metric registry (sim.outcomes.metrics) and the years each scenario's policy departs from the
-baseline marked (dotted line and a triangle in the scenario's colour). Colours are fixed per scenario name, so a
-scenario looks the same in every figure and every results folder.
+labels and units from the metric registry (sim.outcomes.metrics), and the years each scenario's policy departs
+from the scenario it extends (or the baseline) marked (dotted line and a triangle in the scenario's colour).
+Colours are fixed per scenario name, so a scenario looks the same in every figure and every results folder.
 
 Figures are built on `matplotlib.figure.Figure` directly (no pyplot state, no display needed) and written
 atomically::
@@ -14,11 +14,10 @@ atomically::
 
 from __future__ import annotations
 
-import json
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -26,6 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..outcomes.metrics import KEY_METRICS, METRICS
+from .errors import EnsembleError
 from .files import atomic_write
 from .folder import ResultsFolder
 from .tables import bands
@@ -59,7 +59,7 @@ STYLE: dict[str, Any] = {
 }
 
 BAND_NOTE = "Line: median across {n} seed{s}; band: 10th-90th percentile."
-REFORM_NOTE = "\u25BC and dotted line: year the scenario's policy first departs from {ref}."
+REFORM_NOTE = "\u25BC and dotted line: year a scenario's policy first departs from {ref}."
 
 
 def scenario_colors(names: Sequence[str]) -> dict[str, str]:
@@ -81,14 +81,27 @@ def pretty(name: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------- reform years
-def reform_markers(configs: Mapping[str, Mapping[str, Any]], years: tuple[int, int] | None = None,
-                   baseline: str = BASELINE) -> dict[str, dict[str, int]]:
-    """Scenario -> {lever: year its policy departs}.
+def reference_of(name: str, names: Sequence[str], parents: Mapping[str, str | None] | None,
+                 baseline: str = BASELINE) -> str | None:
+    """The scenario `name` is compared with: the scenario it extends when that is among `names`, else the
+    baseline; None for the baseline itself (or when there is neither)."""
+    parent = (parents or {}).get(name)
+    if parent is not None and parent != name and parent in names:
+        return parent
+    if name != baseline and baseline in names:
+        return baseline
+    return None
 
-    With a `baseline` scenario among `configs`, another scenario's lever departs in the first year (within
-    `years`) its value differs from the baseline's, and the baseline itself is the reference (no marks). Without
-    one, each scenario's `PolicyTable.reform_years()` is used: the first year each lever departs from the model
-    default (the 2013 situation).
+
+def reform_markers(configs: Mapping[str, Mapping[str, Any]], years: tuple[int, int] | None = None,
+                   parents: Mapping[str, str | None] | None = None,
+                   baseline: str = BASELINE) -> dict[str, dict[str, int]]:
+    """Scenario -> {lever: first year (within `years`) its value differs from its reference's}.
+
+    A scenario's reference is the scenario it `extends` (`parents`) when that is among `configs`, else the
+    `baseline` scenario; a scenario without a reference among `configs` (the reference itself) has no marks. So a
+    reform that extends the baseline is marked where it departs from the policy history, not where the history
+    departs from the 2013 defaults.
     """
     from ..inputs.policy import PolicyTable
     from ..inputs.registry import LEVERS
@@ -99,26 +112,18 @@ def reform_markers(configs: Mapping[str, Mapping[str, Any]], years: tuple[int, i
             tables[name] = PolicyTable(cfg.get("levers") or {}, cfg.get("uncertainties") or {})
         except (KeyError, ValueError, TypeError):
             tables[name] = None
+    names = list(configs)
+    lo, hi = years if years is not None else (2013, 2060)
     out: dict[str, dict[str, int]] = {}
-    ref = tables.get(baseline)
     for name, table in tables.items():
-        if table is None:
-            out[name] = {}
-            continue
-        if ref is None:
-            marks = table.reform_years()
-        elif name == baseline:
-            marks = {}
-        else:
-            lo, hi = years if years is not None else (2013, 2060)
-            marks = {}
+        ref = reference_of(name, names, parents, baseline)
+        other = tables.get(ref) if ref is not None else None
+        marks: dict[str, int] = {}
+        if table is not None and other is not None:
             for lever in LEVERS:
-                for y in range(lo, hi + 1):
-                    if table.value(lever, y) != ref.value(lever, y):
-                        marks[lever] = y
-                        break
-        if years is not None:
-            marks = {k: y for k, y in marks.items() if years[0] <= y <= years[1]}
+                first = next((y for y in range(lo, hi + 1) if table.value(lever, y) != other.value(lever, y)), None)
+                if first is not None:
+                    marks[lever] = first
         out[name] = dict(sorted(marks.items(), key=lambda kv: (kv[1], kv[0])))
     return out
 
@@ -177,11 +182,11 @@ def _seed_count(ts: pd.DataFrame) -> int:
     return int(ts.groupby("scenario")["seed"].nunique().min())
 
 
-def _notes(ts, reforms, baseline_present: bool) -> str:
+def _notes(ts, reforms) -> str:
     n = _seed_count(ts)
     text = BAND_NOTE.format(n=n, s="" if n == 1 else "s")
     if reforms and any(reforms.values()):
-        text += " " + REFORM_NOTE.format(ref="the baseline" if baseline_present else "the 2013 situation")
+        text += " " + REFORM_NOTE.format(ref="the scenario it extends (or the baseline)")
     return text
 
 
@@ -205,7 +210,7 @@ def metric_figure(ts: pd.DataFrame, metric: str, *, order: Sequence[str] | None 
         ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
                   title="Scenario", alignment="left")
         caption = meta.meaning + "\n" + "\n".join(
-            textwrap.wrap(_notes(ts, reforms, BASELINE in order), 110))
+            textwrap.wrap(_notes(ts, reforms), 110))
         fig.supxlabel(caption, x=0.0, ha="left", fontsize=9, color="#555555", multialignment="left")
     return fig
 
@@ -233,7 +238,7 @@ def overview_figure(ts: pd.DataFrame, metrics: Sequence[str] = tuple(KEY_METRICS
             ax.axis("off")
         handles, labels = _legend_handles(order, colors, reforms)
         fig.legend(handles, labels, loc="outside lower left", ncols=len(labels), frameon=False, fontsize=11,
-                   title=_notes(ts, reforms, BASELINE in order), title_fontsize=9, alignment="left")
+                   title=_notes(ts, reforms), title_fontsize=9, alignment="left")
         fig.suptitle("Key outcomes by scenario", x=0.0, ha="left", fontsize=15, fontweight="bold")
     return fig
 
@@ -245,30 +250,49 @@ def save_figure(fig: Figure, path: Path | str, fmt: str | None = None) -> Path:
     return atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, bbox_inches="tight", facecolor="white"))
 
 
-def load_folder(path: Path | str) -> tuple[pd.DataFrame, list[str], dict[str, dict[str, Any]]]:
-    """(timeseries, scenario order, resolved configs) of a results folder."""
+class FolderData(NamedTuple):
+    timeseries: pd.DataFrame
+    order: list[str]  # scenarios in the order of the command
+    configs: dict[str, dict[str, Any]]  # resolved config of each scenario
+    parents: dict[str, str | None]  # the scenario of the folder each one extends
+
+
+def load_folder(path: Path | str) -> FolderData:
+    """What the plots of a results folder need; EnsembleError (one line) when the folder is damaged."""
+    from .resume import PlotManifest, read_manifest
+
     folder = ResultsFolder(path)
-    ts = folder.read_timeseries()
+    try:
+        ts = folder.read_timeseries()
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError and others for a damaged file
+        raise EnsembleError(f"cannot read {folder.timeseries_path}: {type(exc).__name__}: "
+                            f"{str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")) from None
+    missing = [c for c in ("scenario", "seed", "year") if c not in ts.columns]
+    if missing:
+        raise EnsembleError(f"{folder.timeseries_path} is not a results table (no column {missing[0]})")
     order = list(dict.fromkeys(ts["scenario"]))
     configs: dict[str, dict[str, Any]] = {}
+    parents: dict[str, str | None] = {}
     if folder.manifest_path.exists():
-        manifest = json.loads(folder.manifest_path.read_text(encoding="utf-8"))
-        names = manifest.get("scenario_names") or []
+        _, manifest = read_manifest(folder, action="plot", model=PlotManifest)
+        names = manifest.scenario_names
         order = [n for n in names if n in set(order)] + [n for n in order if n not in set(names)]
-        configs = {e["name"]: e.get("config") or {} for e in manifest.get("scenarios", [])}
-    return ts, order, configs
+        configs = {e.name: e.config for e in manifest.scenarios}
+        parents = {e.name: e.parent for e in manifest.scenarios}
+    return FolderData(ts, order, configs, parents)
 
 
 def plot_results(path: Path | str, *, formats: Sequence[str] = ("png",),
                  metrics: Sequence[str] = tuple(KEY_METRICS)) -> list[Path]:
     """Draw every figure of a results folder into its plots/ folder; returns the files written."""
     folder = ResultsFolder(path)
-    ts, order, configs = load_folder(path)
+    ts, order, configs, parents = load_folder(path)
     if ts.empty:
         return []
     colors = scenario_colors(order)
     years = (int(ts["year"].min()), int(ts["year"].max()))
-    reforms = reform_markers({n: configs.get(n, {}) for n in order}, years=years) if configs else None
+    reforms = reform_markers({n: configs.get(n, {}) for n in order}, years=years, parents=parents) if configs \
+        else None
     written = []
     figures = [(m, metric_figure(ts, m, order=order, colors=colors, reforms=reforms)) for m in metrics]
     figures.append(("overview", overview_figure(ts, metrics, order=order, colors=colors, reforms=reforms)))

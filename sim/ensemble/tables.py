@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..outcomes.metrics import METRICS
+from ..outcomes.metrics import FLOW_METRICS, METRICS
 
 ID_COLUMNS = ["scenario", "seed", "year"]
 SUMMARY_YEAR = 2035  # the plan horizon every summary also reports
@@ -18,8 +18,20 @@ def empty_timeseries() -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
+def without_start_flows(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` (one row per year) with the flow metrics missing (NaN) in its first year: a flow over the year before
+    the start is not simulated, and the 0 the model reports there would read as "nothing happened"."""
+    flows = [m for m in FLOW_METRICS if m in df.columns]
+    if not flows or df.empty:
+        return df
+    out = df.copy()
+    out.loc[out["year"] == out["year"].min(), flows] = float("nan")
+    return out
+
+
 def tidy_run_table(df: pd.DataFrame, scenario: str, seed: int) -> pd.DataFrame:
-    """One run's model output as tidy rows: scenario, seed, year, then the registry's metrics in registry order."""
+    """One run's model output as tidy rows: scenario, seed, year, then the registry's metrics in registry order
+    (flow metrics missing in the start year)."""
     if "year" not in df.columns:
         raise ValueError("run output has no 'year' column")
     missing = [m for m in METRICS if m not in df.columns]
@@ -34,7 +46,7 @@ def tidy_run_table(df: pd.DataFrame, scenario: str, seed: int) -> pd.DataFrame:
     )
     for m in METRICS:
         out[m] = df[m].astype("float64").to_numpy()
-    return out.sort_values("year", kind="stable").reset_index(drop=True)
+    return without_start_flows(out.sort_values("year", kind="stable").reset_index(drop=True))
 
 
 def bands(ts: pd.DataFrame, metric: str) -> pd.DataFrame:

@@ -112,7 +112,7 @@ PARAMETERS: dict[str, Param] = {
            "Village non-farm wage per efficiency unit over the county town's at the start."),
         _q("capital_output_ratio", 3.0, 2.0, 4.0, "years of output", "start", _S,
            "Capital over output in towns and cities at the start."),
-        _q("village_capital_output_ratio", 1.5, 0.8, 3.0, "years of output", "start", _S,
+        _q("village_capital_output_ratio", 2.5, 1.0, 4.0, "years of output", "start", _S,
            "Capital over output of the village non-farm sector at the start."),
         _q("ag_capital_per_mu", 1500.0, 800, 2500, "yuan per mu", "start", _S, "Farm capital per mu in 2013."),
         _q("ag_output_per_mu", 1800.0, 1200.0, 2400.0, "yuan per mu per year", "start", _S,
@@ -218,8 +218,14 @@ PARAMETERS: dict[str, Param] = {
         _q("village_productivity_growth_share", 0.8, 0.3, 1.2, "ratio", "production", _B,
            "TFP growth of village firms relative to urban TFP growth (before county levers)."),
         # ------------------------------------------------------------------ capital allocation
+        _q("max_capital_deepening", 4.0, 2.0, 10.0, "ratio", "capital", _B,
+           "Most capital per efficiency unit of labour a county town or village firm sector can use, as a multiple "
+           "of its 2013 national average (growing with wages); capital beyond it stands idle."),
         _q("urban_saving_rate", 0.8, 0.5, 0.95, "share", "capital", _B,
            "Share of urban returns to capital reinvested (China invests ~43 % of GDP)."),
+        _q("village_reinvested_share", 0.4, 0.1, 1.0, "share", "capital", _B,
+           "Share of village firms' retained earnings (at the urban saving rate) reinvested in them; household-run "
+           "firms pay the rest out."),
         _q("household_saving_rate", 0.3, 0.15, 0.45, "share", "incomes", _B,
            "Share of household disposable income saved.", "NBS household survey: rural saving rate ~30 %"),
         _q("household_investment_rate", 0.25, 0.1, 0.5, "share per year", "capital", _B,
@@ -387,8 +393,12 @@ PARAMETERS: dict[str, Param] = {
         # ------------------------------------------------------------------ citizenization
         _q("hukou_value", 1.1, 0.5, 2.0, "utility per index unit", "citizenship", _B,
            "Utility of the services and security that come with urban hukou (per index unit of service quality)."),
-        _q("hukou_child_value", 0.4, 0.0, 1.0, "utility per child", "citizenship", _B,
-           "Extra value of hukou per child living with the unit (schooling and exams at the destination)."),
+        _q("hukou_child_value", 0.4, 0.0, 1.5, "utility per child", "citizenship", _B,
+           "Value of hukou per child living with the unit: secondary schooling and the college entrance exam "
+           "where the family lives, whatever basic services non-hukou residents get."),
+        _q("hukou_value_size_elasticity", 0.3, 0.0, 0.6, "elasticity", "citizenship", _B,
+           "Growth of the value of hukou with the size of the place (social insurance, schools, property rights "
+           "and wages that come with a big city's hukou): value x (residents / 1 M)^elasticity."),
         _q("settling_cost", 1.3, 0.5, 2.5, "utility per cost ratio", "citizenship", _B,
            "Utility cost of settling per unit of the unit's living cost over the wage."),
         _q("land_value_weight", 0.8, 0.0, 2.0, "utility", "citizenship", _B,
@@ -458,7 +468,7 @@ PARAMETERS: dict[str, Param] = {
            "household."),
         _q("elderly_farm_effort", 0.5, 0.1, 0.8, "workers per elderly member", "land", _B,
            "Farm labour of a member aged 60-74 at home relative to a working-age adult."),
-        _q("rent_search_rounds", 40, 20, 80, "iterations", "land", _N,
+        _q("rent_search_rounds", 28, 20, 80, "iterations", "land", _N,
            "Bisection rounds finding each county's market-clearing rent.", JUDGEMENT, True),
         _q("ag_value_added_per_net_output", 1.6, 1.2, 2.5, "ratio", "land", _S,
            "Farm value added per yuan of net farm output (for labour productivity)."),

@@ -36,12 +36,3 @@ class PolicyTable:
         """Replace a value from now on (used by the dashboard's sliders)."""
         param: Param = LEVERS.get(name) or UNCERTAINTIES[name]
         self._schedules[name] = Schedule(float(value), param.default, param.reference)
-
-    def reform_years(self) -> dict[str, int]:
-        """Lever name -> first year its value departs from the model default."""
-        out = {}
-        for name in LEVERS:
-            y = self._schedules[name].first_change_year()
-            if y is not None:
-                out[name] = y
-        return out

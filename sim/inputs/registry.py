@@ -22,6 +22,9 @@ TIER_LOWER_BOUND = (10e6, 5e6, 3e6, 1e6, 0.5e6, 0.0)
 
 
 JUDGEMENT = "modelling judgement"
+ARTICLE = 'Article "Coordinate new urbanization and overall rural revitalization"'
+"""The policy article the levers' content comes from (its opening line quotes the Central Economic Work
+Conference's call, which serves as its title)."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ LEVERS: dict[str, Param] = {
             "land",
             "Reach of voluntary paid market exit of the 'three rights': share of counties where settled households "
             "may sell their contracting and homestead rights back for compensation.",
-            "Article (reference/): 'improve farmers' three rights market-oriented exit mechanism'",
+            f"{ARTICLE}: 'improve farmers' three rights market-oriented exit mechanism'",
             label="Paid exit of land rights (reach)",
         ),
         _p(
@@ -207,7 +210,7 @@ LEVERS: dict[str, Param] = {
             "land",
             "Reach of a unified urban-rural construction-land market: idle homesteads and collective construction "
             "land can be turned into quotas sold to urban users.",
-            "Land Administration Law (2019 amendment); Article (reference/)",
+            f"Land Administration Law (2019 amendment); {ARTICLE}",
             label="Unified construction-land market",
         ),
         _p(
@@ -242,7 +245,7 @@ LEVERS: dict[str, Param] = {
             "labour",
             "Public employment services for migrants: raises the chance of being employed at the destination and "
             "cuts the cost of searching for work.",
-            "Article (reference/): 'strengthen employment services and skills training for migrant workers'",
+            f"{ARTICLE}: 'strengthen employment services and skills training for migrant workers'",
             label="Employment services",
         ),
         _p(
@@ -254,7 +257,7 @@ LEVERS: dict[str, Param] = {
             "county",
             "Investment in extending county infrastructure (roads, water, power, logistics, broadband) to villages: "
             "cuts commuting cost to the county town, raises farm productivity and rural amenity.",
-            "Article (reference/): 'promote the extension of county infrastructure to the countryside'",
+            f"{ARTICLE}: 'promote the extension of county infrastructure to the countryside'",
             label="County infrastructure to villages",
         ),
         _p(
@@ -266,7 +269,7 @@ LEVERS: dict[str, Param] = {
             "county",
             "Coverage of county public services (schools, clinics, elderly care) reaching villages: pulls village "
             "service quality toward the county town's.",
-            "Article (reference/): 'promote the coverage of public services in the county to the countryside'",
+            f"{ARTICLE}: 'promote the coverage of public services in the county to the countryside'",
             label="County services to villages",
         ),
         _p(
@@ -278,7 +281,7 @@ LEVERS: dict[str, Param] = {
             "county",
             "Rights of the county to integrate resources: share of county fiscal balance it may invest locally, and "
             "lower friction for capital invested in the county.",
-            "Article (reference/): 'give more rights to the integrated use of resources at the county level'",
+            f"{ARTICLE}: 'give more rights to the integrated use of resources at the county level'",
             label="County resource-integration rights",
         ),
         _p(
@@ -301,7 +304,7 @@ LEVERS: dict[str, Param] = {
             "capital",
             "Reach of rural finance (credit, insurance, guarantee): lowers the friction on capital invested in "
             "villages and lets households invest their savings in farming and rural business.",
-            "Article (reference/): 'multi-level, wide coverage and sustainable modern rural financial service system'",
+            f"{ARTICLE}: 'multi-level, wide coverage and sustainable modern rural financial service system'",
             label="Rural finance",
         ),
         _p(
@@ -312,7 +315,7 @@ LEVERS: dict[str, Param] = {
             "index",
             "capital",
             "Incentives for urban industrial and commercial capital to invest in agriculture and villages.",
-            "Article (reference/): 'promotion mechanism for industrial and commercial capital to enter the countryside'",
+            f"{ARTICLE}: 'promotion mechanism for industrial and commercial capital to enter the countryside'",
             label="Urban capital to villages",
         ),
         _p(
@@ -323,7 +326,7 @@ LEVERS: dict[str, Param] = {
             "index",
             "capital",
             "Incentives for urban talent (graduates, technicians, returning entrepreneurs) to work in villages.",
-            "Article (reference/): 'improve the incentive mechanism for urban talents to enter the countryside'",
+            f"{ARTICLE}: 'improve the incentive mechanism for urban talents to enter the countryside'",
             label="Urban talent to villages",
         ),
         _p(
@@ -334,7 +337,7 @@ LEVERS: dict[str, Param] = {
             "index",
             "capital",
             "Transfer of science and technology to farming: adds to agricultural productivity growth.",
-            "Article (reference/): 'promote the transformation of urban scientific and technological achievements'",
+            f"{ARTICLE}: 'promote the transformation of urban scientific and technological achievements'",
             label="Technology transfer to farming",
         ),
     ]

@@ -57,13 +57,6 @@ class Schedule:
             return float(np.interp(year, self.years, self.values))
         return float(self.values[np.searchsorted(self.years, year, side="right") - 1])
 
-    def first_change_year(self) -> int | None:
-        """First year whose value differs from the value before the schedule starts (None if never)."""
-        for y, v in zip(self.years, self.values):
-            if v != self.before:
-                return int(y)
-        return None
-
     def to_spec(self) -> float | dict[str, Any]:
         """The scenario-file form: a number for a constant, else ``{values, interpolation[, reference]}``."""
         if self.years.size == 0:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.markets import settlement_openness_of_tier
-from ..engine.people import CITY_JOB, HOMESTEAD_EXITED, HOMESTEAD_IDLE, NO_JOB
+from ..engine.people import CITY_JOB, HOMESTEAD_EXITED, HOMESTEAD_IDLE
 from ..inputs.registry import CITY_TIERS
 
 
@@ -22,10 +22,8 @@ def county_columns(model) -> dict:
     h, ps, c, world = model.households, model.persons, model.counties, model.world
     w = h.weight
     n = c.n
-    workers = ps.alive & (ps.job != NO_JOB) & ~ps.urban_hukou
-    wp = w[ps.household]
-    outbound = np.bincount(ps.county, wp * (workers & (ps.job == CITY_JOB)), minlength=n)
-    local = np.bincount(ps.county, wp * (workers & (ps.job != CITY_JOB)), minlength=n)
+    outbound = np.bincount(h.county, w * h.workers_outbound, minlength=n)
+    local = np.bincount(h.county, w * h.workers_local, minlength=n)
     land = np.bincount(h.county, h.land * w, minlength=n)
     home = h.members_home()
     rural_hh = (home > 0) & ~h.in_situ_urban

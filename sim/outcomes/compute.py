@@ -1,6 +1,8 @@
 """National outcomes of the current year: one value per metric in `sim.outcomes.metrics.METRICS`.
 
-Incomes follow the NBS household survey: per-capita disposable income of residents by place of usual residence,
+Rates are over the residents of the region (a province world's people living in cities of other provinces are
+residents there). Incomes follow the NBS household survey: per-capita disposable income of residents by place of
+usual residence,
 in four components. Urban residents: urban-hukou natives, migrant units living in a city proper or a county town,
 households in villages reclassified as urban (and the accounts of households with nobody at home). Rural
 residents: household members at home in rural villages, and migrant units in city fringes. Remittances are
@@ -35,9 +37,9 @@ class _Year:
     def __init__(self, model):
         h, ps = model.households, model.persons
         self.model = model
-        stats = kernels.person_census(ps.alive, ps.household, ps.age, ps.place, ps.unit, ps.job, ps.in_city_proper,
-                                      ps.urban_hukou, ps.employed, h.weight, h.in_situ_urban,
-                                      h.home_children + h.home_adults, h.lead_unit)
+        people = ps.arrays()
+        stats = kernels.person_census(people, h.weight, h.in_situ_urban, h.home_children + h.home_adults,
+                                      h.lead_unit, model.cities.inside)
         self.s = dict(zip(kernels.CENSUS_FIELDS, stats.tolist()))
         c, j = model.counties, model.cities
         self.natives_town = float(c.native.sum())
@@ -46,9 +48,8 @@ class _Year:
         s = self.s
         self.urban = self.natives + s["urban_away"] + s["in_situ_home"]
         self.rural = s["rural_home"] + s["fringe"]
-        self.population = model.total_people()
-        self.units = kernels.unit_accounts(ps.alive, ps.household, ps.place, ps.unit, ps.job, ps.in_city_proper,
-                                           ps.wage, ps.remit, ps.living, ps.age, h.weight)
+        self.population = model.total_people() - s["outside"]  # residents (province worlds: not those elsewhere)
+        self.units = kernels.unit_accounts(people, h.weight, model.cities.inside)
 
 
 def compute(model) -> dict[str, float]:
@@ -100,7 +101,7 @@ def income_accounts(model, y: _Year | None = None) -> dict[str, dict[str, float]
     rural = {k: float((v * w * rural_hh).sum()) for k, v in hh.items()}
     urban = {k: float((v * w * ~rural_hh).sum()) for k, v in hh.items()}
     # migrant units: wages; remittances sent are deducted from transfers
-    (u_wage, u_remit, _l, _n, _o), (f_wage, f_remit, _l2, _n2, _o2) = y.units
+    (u_wage, u_remit, _l, _n, _o), (f_wage, f_remit, _l2, _n2, _o2) = y.units[0], y.units[1]
     urban["wage"] += u_wage
     urban["transfer"] -= u_remit
     rural["wage"] += f_wage

@@ -19,11 +19,11 @@ from .fields import NAME_PATTERN, YEAR_MAX, YEAR_MIN
 from .load import CONFIG_SOURCE, load_scenario, validate_config, validate_files
 from .messages import ScenarioError
 from .overrides import Overrides
-from .resolve import PROJECT_DIR, SCENARIO_DIR
+from .resolve import PROJECT_DIR, SCENARIO_DIR, extended_file
 from .schema import Scenario, Seeds, Time, ValueSpec, World, json_schema
 
 __all__ = [
     "Scenario", "ScenarioError", "load_scenario", "validate_config", "validate_files", "json_schema", "Overrides",
     "World", "Time", "Seeds", "ValueSpec", "SCENARIO_DIR", "PROJECT_DIR", "YEAR_MIN", "YEAR_MAX", "NAME_PATTERN",
-    "CONFIG_SOURCE",
+    "CONFIG_SOURCE", "extended_file",
 ]

@@ -24,9 +24,6 @@ class Overrides:
     def __bool__(self) -> bool:
         return any(v is not None for v in asdict(self).values())
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
     def describe(self) -> str:
         """As the command-line options: ``--households 2000 --end-year 2018``."""
         return " ".join(f"--{k.replace('_', '-')} {v}" for k, v in asdict(self).items() if v is not None)

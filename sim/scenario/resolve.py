@@ -56,9 +56,14 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+SUFFIXES = (".yaml", ".yml")
+
+
 def _find_parent(ref: str, here: Path) -> Path | None:
+    """The scenario file `extends: ref` names: only .yaml/.yml files are scenario files (so no other file is read,
+    and none has its content echoed in an error)."""
     path = Path(ref)
-    names = [ref] if path.suffix in (".yaml", ".yml") else [ref + ".yaml", ref + ".yml", ref]
+    names = [ref] if path.suffix in SUFFIXES else [ref + suffix for suffix in SUFFIXES]
     bases = [here.parent, SCENARIO_DIR] if not path.is_absolute() else [Path("/")]
     for base in bases:
         for name in names:
@@ -66,6 +71,16 @@ def _find_parent(ref: str, here: Path) -> Path | None:
             if _is_file(candidate):
                 return candidate
     return None
+
+
+def extended_file(path: str | Path) -> Path | None:
+    """The file a scenario file names in `extends` (None if it extends nothing or it cannot be found)."""
+    try:
+        data = yaml_reader.read(Path(path)).data
+    except yaml_reader.ReadFailure:
+        return None
+    ref = data.get("extends") if isinstance(data, dict) else None
+    return _find_parent(ref, Path(path)) if isinstance(ref, str) and ref.strip() else None
 
 
 def _parent_suggestions(ref: str, here: Path) -> list[str]:
@@ -124,8 +139,9 @@ def _read(path: Path, display: str, problems: Problems) -> Resolved | None:
                                         "parameters)")
         return None
     if not isinstance(doc.data, dict):
+        # the kind only, not the content: this may be any file that is not a scenario
         problems.add(display, doc.root_line, "", f"top level must be a mapping of keys (name, description, "
-                                                 f"world, ...), found {yaml_reader.kind(doc.data)}")
+                                                 f"world, ...), found {yaml_reader.kind(doc.data, content=False)}")
         return None
     own = Resolved()
     own.root = (display, doc.root_line)
@@ -143,6 +159,10 @@ def _resolve_parent(ref: Any, path: Path, display: str, own: Resolved, chain: li
                                                f"{yaml_reader.kind(ref)}")
         return None
     found = _find_parent(ref, path)
+    if found is None and Path(ref).suffix not in SUFFIXES and _is_file(path.parent / ref):
+        problems.add(display, line, "extends", f"{yaml_reader.short(ref)} is not a scenario file (scenario files "
+                                               f"end in {' or '.join(SUFFIXES)})")
+        return None
     if found is None:
         hint = _parent_suggestions(ref, path)
         problems.add(display, line, "extends",

@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Optional
 
-from pydantic import AfterValidator, Field, create_model, field_validator, model_serializer, model_validator
+from pydantic import AfterValidator, Field, StrictInt, create_model, field_validator, model_serializer, model_validator
 from pydantic_core import PydanticCustomError
 
-from ..engine.world import CITY_COLUMNS, COUNTY_COLUMNS, PRESET_COUNTIES
+from ..engine.world import CITY_COLUMNS, COUNTY_COLUMNS, PLACES_DEFAULT, PRESET_COUNTIES
 from ..inputs.registry import LEVERS, PARAMETERS, UNCERTAINTIES, Param
 from ..inputs.schedule import Schedule
 from . import yaml_writer
@@ -180,15 +180,35 @@ def _exists(path: Path) -> bool:
         return False
 
 
-class World(StrictModel):
-    """The synthetic world the model builds."""
+def _province(value: Any) -> Any:
+    """A province code or name, checked against the census tables (with did-you-mean)."""
+    if value is None:
+        return value
+    from ..geography import PlaceLookupError, find_province
 
-    preset: Literal["china", "province"] = Field(
-        "china", description="Built-in tables: china (national, sampled counties and cities) or province (one "
-        "province's counties and cities, for the county-level picture).")
+    try:
+        find_province(value)
+    except PlaceLookupError as exc:
+        raise PydanticCustomError("province", "{message}", {"message": str(exc)}) from None
+    return value
+
+
+class World(StrictModel):
+    """The world the model builds: China's or one province's real counties and cities (2020 census, moved to
+    2013), a synthetic world, or user tables."""
+
+    preset: Literal["china", "province", "synthetic_china", "synthetic_province"] = Field(
+        "china", description="china: the nation's real counties and cities; province: one province's (give "
+        "`province`); synthetic_china, synthetic_province: randomly drawn worlds of the same kind (for tests and "
+        "experiments).")
+    province: Annotated[Optional[StrictInt | Text], AfterValidator(_province)] = Field(
+        None, description="With preset province: the province, by code (410000 or 41), Chinese or pinyin name.")
+    places: Optional[Literal["census", "synthetic"]] = Field(
+        None, description="What preset china builds: census (real places, the default) or synthetic.")
     households: count(1, 10_000_000) = Field(100_000, description="Number of household agents.")
     counties: Optional[count(1, 5_000)] = Field(
-        None, description="Number of counties simulated (null: the preset's own number).")
+        None, description="Synthetic worlds: number of counties (null: the preset's own number). Census worlds: "
+        "an upper bound on model counties (small counties are merged first).")
     counties_csv: Optional[Text] = Field(
         None, description="Table of counties replacing the preset's (path relative to the scenario file).")
     cities_csv: Optional[Text] = Field(
@@ -222,12 +242,47 @@ class World(StrictModel):
     def _tables_together(self) -> "World":
         if (self.counties_csv is None) != (self.cities_csv is None):
             raise PydanticCustomError("csv_pair", "counties_csv and cities_csv go together: give both or neither")
+        if self.counties_csv is not None:
+            from ..engine.world import validate_world_csv
+
+            problems = validate_world_csv(self.counties_csv, self.cities_csv)
+            if problems:
+                more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+                raise PydanticCustomError("csv_rows", "bad world table rows: {rows}{more}",
+                                          {"rows": "; ".join(problems[:5]), "more": more})
         return self
 
     @model_validator(mode="after")
-    def _a_household_per_county(self) -> "World":
-        counties = self.counties or PRESET_COUNTIES[self.preset]
-        if self.counties_csv is None and self.households < counties:
+    def _province_with_its_preset(self) -> "World":
+        if self.province is not None and self.preset != "province":
+            raise PydanticCustomError("province_preset", "`province` needs preset: province (got {preset!r})",
+                                      {"preset": self.preset})
+        return self
+
+    def census(self) -> bool:
+        """Whether this world is built from real places."""
+        if self.counties_csv is not None:
+            return False
+        return (self.preset == "province" and self.province is not None) or (
+            self.preset == "china" and (self.places or PLACES_DEFAULT) == "census")
+
+    @model_validator(mode="after")
+    def _enough_households(self) -> "World":
+        if self.counties_csv is not None:
+            return self
+        if self.census():
+            from ..inputs.registry import PARAMETERS
+
+            need = int(PARAMETERS["min_households_per_county"].default)
+            if self.households < need:
+                raise PydanticCustomError(
+                    "too_few_households", "households ({n}) must be at least {need} (min_households_per_county): "
+                    "a census world merges small counties until each has that many", {"n": self.households,
+                                                                                        "need": need})
+            return self
+        preset = {"synthetic_china": "china", "synthetic_province": "province"}.get(self.preset, self.preset)
+        counties = self.counties or PRESET_COUNTIES[preset]
+        if self.households < counties:
             raise PydanticCustomError(
                 "too_few_households", "households ({n}) must be at least the number of counties ({c}): every "
                 "county needs a household agent", {"n": self.households, "c": counties})
@@ -294,6 +349,14 @@ class Scenario(StrictModel):
                     year = str(start) if info.mode_is_json() else start
                     data[section][key] = {"values": {year: spec["value"]}, "interpolation": "step",
                                           "reference": spec["reference"]}
+        return data
+
+    def complete_config(self) -> dict[str, Any]:
+        """The engine form with every input written out: an unset lever, uncertainty or parameter at its registry
+        default. What a run depends on besides the code, so a changed default shows as a changed config."""
+        data = self.model_dump(mode="python")
+        for section, registry in INPUT_SECTIONS.items():
+            data[section] = {name: data[section].get(name, param.default) for name, param in registry.items()}
         return data
 
     def file_form(self) -> dict[str, Any]:

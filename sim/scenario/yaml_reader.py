@@ -151,8 +151,11 @@ def short(text: str, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
-def kind(value: Any) -> str:
-    """How a value is named in a message: "a mapping", "a number (3)", "the text 'x'", ..."""
+def kind(value: Any, content: bool = True) -> str:
+    """How a value is named in a message: "a mapping", "a number (3)", "the text 'x'", ...
+
+    `content=False` names the kind only ("text", "a number"): for a file that is not a scenario, whose content
+    must not be echoed."""
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -160,10 +163,10 @@ def kind(value: Any) -> str:
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
+        return f"a boolean ({str(value).lower()})" if content else "a boolean"
     if isinstance(value, (int, float)):
-        return f"a number ({value!r})"
-    return f"the text {short(str(value))}"
+        return f"a number ({value!r})" if content else "a number"
+    return f"the text {short(str(value))}" if content else "text"
 
 
 class _Builder:

@@ -48,7 +48,7 @@ def allocate_pools(model, rural_pool: np.ndarray, deposits: float) -> None:
     # join the pool of urban capital.
     retained_city = p["urban_saving_rate"] * a * j.output
     retained_town = p["urban_saving_rate"] * a * c.output_town
-    retained_village = p["urban_saving_rate"] * a * c.output_village
+    retained_village = p["village_reinvested_share"] * p["urban_saving_rate"] * a * c.output_village
     ledger.urban_saving += retained_city.sum() + retained_town.sum() + retained_village.sum()
     urban_pool = retained_city.sum() + deposits
     c.K_town += retained_town

@@ -11,17 +11,19 @@ import numpy as np
 from ..markets import (city_access, count_members, count_residents, settlement_openness_of_tier, town_access,
                        town_city)
 from ..people import AWAY, CITY_JOB, HOME, TOWN_JOB
-from ..rights import surrender_rights
+from ..rights import surrender_rights, surrender_share_of_land
 
 QUOTA_TIERS = 2  # megacities and super-large cities admit by quota and points (tiers 0 and 1)
 
 
 def citizenize(model) -> None:
-    """This year's settling units, then reclassified villages."""
+    """This year's settling units, then reclassified villages; households left with nobody are settled."""
     heads, places = settling_units(model)
-    settle_units(model, heads, places)
+    households = settle_units(model, heads, places)
     reclassify_villages(model)
     count_members(model)
+    h = model.households
+    mark_settled(model, households[h.members()[households] == 0], model.streams["citizenization"])
 
 
 def unit_heads(model) -> np.ndarray:
@@ -35,7 +37,8 @@ def settling_units(model) -> tuple[np.ndarray, np.ndarray]:
     """Unit heads whose units settle this year, and where (city index, or -1 - county - for a county town).
 
     Eligible: employed, enough years there. Willing: a logit in the value of hukou (services not open to
-    non-hukou residents, more with children there), the support the destination pays, against the unit's living
+    non-hukou residents, worth more in bigger places; schooling and exams for the children there), the support
+    the destination pays, against the unit's living
     cost and settling cash over the wage, the land income at stake (when rights are not kept) and what paid exit
     would bring. Admitted: in megacities and super-large cities, willing applicants ranked by points (skill) up
     to the city's quota (openness x `quota_per_resident` x residents); elsewhere with chance openness x points.
@@ -64,7 +67,9 @@ def settling_units(model) -> tuple[np.ndarray, np.ndarray]:
     hh = ps.household[heads]
     land_income = h.land[hh] * c.rent_received[h.county[hh]]
     exit_value = now["land_paid_exit"] * now["land_exit_compensation"] * land_income
-    gain = (p["hukou_value"] * (1 - access) * service * (1 + p["hukou_child_value"] * kids)
+    residents = np.where(in_city, j.population[city], c.population[county] / c.multiplier[county])
+    bigness = (np.maximum(residents, 1e4) / 1e6) ** p["hukou_value_size_elasticity"]
+    gain = (p["hukou_value"] * (1 - access) * service * bigness + p["hukou_child_value"] * kids
             - p["settling_cost"] * living / wage - p["settling_cash_weight"] * cash / wage
             - p["land_value_weight"] * (1 - now["land_rights_kept_on_settling"]) * land_income * p["land_income_horizon"]
             / wage + p["exit_value_weight"] * exit_value / wage)
@@ -78,19 +83,20 @@ def settling_units(model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def within_quotas(model, heads, city, points, willing, size) -> np.ndarray:
-    """Admission by quota in the largest cities: each city admits willing applicants in order of points (skill,
-    ties by row) until its quota of persons (openness x `quota_per_resident` x residents) is used up."""
+    """Admission by quota in the largest cities: each city admits its willing applicants in order of points
+    (skill, ties by row) while the persons admitted stay within its quota (openness x `quota_per_resident` x
+    residents)."""
     p, h, ps, j = model.params, model.households, model.persons, model.cities
     openness = settlement_openness_of_tier(model.in_force)[j.tier]
     quota = openness * p["quota_per_resident"] * j.population  # persons, per city
     order = np.lexsort((heads, -points, city))
-    persons = size * h.weight[ps.household[heads]]
+    persons = np.where(willing, size * h.weight[ps.household[heads]], 0.0)[order]
+    cities = city[order]
+    running = np.cumsum(persons)
+    start = np.searchsorted(cities, cities, side="left")  # first applicant of each one's city
+    before = np.where(start > 0, running[start - 1], 0.0)
     admitted = np.zeros(len(heads), bool)
-    used = np.zeros(j.n)
-    for i in order.tolist():  # applicants to the largest cities only: a few thousand rows at most
-        if willing[i] and used[city[i]] + persons[i] <= quota[city[i]]:
-            used[city[i]] += persons[i]
-            admitted[i] = True
+    admitted[order] = willing[order] & (running - before <= quota[cities])
     return admitted
 
 
@@ -105,14 +111,14 @@ def kids_with(model, heads: np.ndarray) -> np.ndarray:
     return np.bincount(ps.unit[kids], minlength=ps.capacity)[heads]
 
 
-def settle_units(model, heads: np.ndarray, places: np.ndarray) -> None:
+def settle_units(model, heads: np.ndarray, places: np.ndarray) -> np.ndarray:
     """The units of `heads` take urban hukou where they live (`places`: city, or -1 for the county town): their
     members join the natives there; support is paid within the destination's budget; the unit's savings pay
     the settling cash, the rest joins the city's or town's capital. A household left with nobody is settled and
-    keeps its land rights - unless they are not kept by law (forced surrender, a counterfactual)."""
+    keeps its land rights - unless they are not kept by law (forced surrender, a counterfactual). Returns the
+    households that lost members (`citizenize` settles those left with nobody)."""
     p, now, ps, h, c, j = model.params, model.in_force, model.persons, model.households, model.counties, model.cities
     state, ledger = model.state, model.state.ledger
-    rng = model.streams["citizenization"]
     unit_of = np.full(ps.capacity, -1, np.int64)
     unit_of[heads] = np.arange(len(heads))
     members = np.flatnonzero(ps.alive & (ps.place == AWAY))
@@ -153,21 +159,33 @@ def settle_units(model, heads: np.ndarray, places: np.ndarray) -> None:
     np.add.at(j.K, np.maximum(head_city, 0), rest * (head_city >= 0))
     np.add.at(c.K_town, ps.county[heads], rest * (head_city < 0))
     households = np.unique(ps.household[members])
+    forced_surrender(model, members, households)
     ps.release(members)
-    count_members(model)
-    emptied = households[h.members()[households] == 0]
-    mark_settled(model, emptied, rng)
+    return households
+
+
+def forced_surrender(model, members: np.ndarray, households: np.ndarray) -> None:
+    """The forced-exit counterfactual (`land_rights_kept_on_settling` < 1): a household whose members settle
+    surrenders, without payment, the settlers' share of its contracted land (their share of its members)."""
+    now, ps, h, ledger = model.in_force, model.persons, model.households, model.state.ledger
+    rng = model.streams["citizenization"]
+    forced = households[rng.random(len(households)) >= now["land_rights_kept_on_settling"]]
+    forced = forced[h.land[forced] > 0]
+    if not len(forced):
+        return
+    leaving = np.bincount(ps.household[members], minlength=h.n)[forced]
+    share = leaving / np.maximum(h.members()[forced], 1)
+    ledger.land_rights_exits += float(h.weight[forced].sum())
+    ledger.land_exited_mu += float((h.land[forced] * share * h.weight[forced]).sum())
+    surrender_share_of_land(model, forced, np.minimum(share, 1.0))
 
 
 def mark_settled(model, households: np.ndarray, rng) -> None:
-    """Households with nobody left of rural hukou are settled; in the forced-exit counterfactual they surrender
-    their rights without payment."""
-    h, now, ledger = model.households, model.in_force, model.state.ledger
+    """Households with nobody left of rural hukou are settled (they keep their rights until they exit them; in
+    the forced-exit counterfactual their homestead and membership go too)."""
+    h, now = model.households, model.in_force
     h.settled[households] = True
     forced = households[rng.random(len(households)) >= now["land_rights_kept_on_settling"]]
-    forced = forced[h.land[forced] > 0]
-    ledger.land_rights_exits += float(h.weight[forced].sum())
-    ledger.land_exited_mu += float((h.land[forced] * h.weight[forced]).sum())
     surrender_rights(model, forced)
 
 

@@ -49,10 +49,10 @@ def family_constants(model) -> None:
 
 def move_dependants(model) -> None:
     """Each year a share of children and elderly reconsider: at home they join the household's lead unit with
-    the chance of wanting to live there; with a unit they go home with the chance of not wanting to."""
+    the chance of wanting to live there; with a unit they go home with the chance of not wanting to. (The
+    household counts are those the labour phase left.)"""
     p, ps, h, tables = model.params, model.persons, model.households, model.state.tables
     rng = model.streams["families"]
-    count_members(model)
     rows = np.flatnonzero(ps.alive & (ps.job == NO_JOB) & ((ps.age < ADULT_AGE) | (ps.age >= ELDERLY_AGE)))
     rows = rows[rng.random(len(rows)) < p["family_reconsider_rate"]]
     away = ps.place[rows] == AWAY

@@ -13,7 +13,7 @@ def public_finance(model) -> None:
     infrastructure."""
     p, now, ledger = model.params, model.in_force, model.state.ledger
     c, j = model.counties, model.cities
-    prev_c, prev_j = c.population.copy(), j.population.copy()  # as counted in phase 2 of this year
+    prev_c, prev_j = c.population_counted, j.population_counted  # as counted in phase 2 of this year
     count_residents(model)
     price = p["land_price_yuan_per_m2"] * model.state.wage_index * p["urban_land_m2_per_person"]
     rev_c = np.maximum(c.population - prev_c, 0) * price

@@ -1,7 +1,8 @@
 """Phase 4, labour: training, a year of pay, then who works where. Migrant workers reconsider (stay, return to
 farming, a village or county-town job, another city); people of working age at home without a non-farm job
 choose between farming, a village non-farm job, a county-town job and k sampled cities, by random utility with
-age-specific terms. Urban talent is drawn to villages. Vectorized over the deciders (`kernels.work_utilities`)."""
+age-specific terms (a multinomial logit: `kernels.work_utilities`, `kernels.choose_logit`). Urban talent is drawn
+to villages."""
 
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ def _place_terms(model) -> dict:
     p, c, j, tables = model.params, model.counties, model.cities, model.state.tables
     k = int(p["choice_set_size"])
     flat, guide = destination_search(model)
+    distance = tables.derived("distance_utility", model.world.distance,
+                              lambda d: (p["utility_distance"] * np.log1p(d)).ravel())
+    network = tables.derived("network_utility", tables.network_share,
+                             lambda n: (p["utility_network"] * np.log(n + NETWORK_FLOOR)).ravel())
+    correction = tables.derived("sampling_correction", tables.destination_q, lambda q: (-np.log(q * k)).ravel())
+    # one table lookup per candidate (the pair tables are too big for the cache): the pair terms summed once
+    current = network - distance
     return dict(
         flat=flat, guide=guide, n_j=j.n,
         city_pay=employment_chance(model, j.unemployment) * j.wage,
@@ -38,12 +46,8 @@ def _place_terms(model) -> dict:
         amenity=p["utility_services"] * (p["amenity_service_weight"] * c.village_service
                                          + p["amenity_infrastructure_weight"] * c.infra),
         transfer=rural_transfer_per_capita(model),
-        distance_term=tables.derived("distance_utility", model.world.distance,
-                                     lambda d: (p["utility_distance"] * np.log1p(d)).ravel()),
-        network_term=tables.derived("network_utility", tables.network_share,
-                                    lambda n: (p["utility_network"] * np.log(n + NETWORK_FLOOR)).ravel()),
-        correction=tables.derived("sampling_correction", tables.destination_q,
-                                  lambda q: (-np.log(q * k)).ravel()),
+        distance_term=distance, network_term=network, correction=correction,
+        pair_current=current, pair_sampled=current + correction,
     )
 
 
@@ -53,16 +57,22 @@ def work_utilities(model, rows: np.ndarray, x: np.ndarray, terms: dict | None = 
     p, ps, h = model.params, model.persons, model.households
     t = terms if terms is not None else _place_terms(model)
     asc = np.array([model.state.tables.choice_constants[name] for name in ASC_NAMES])
-    return kernels.work_utilities(
-        ps.county[rows], ps.skill[rows], ps.age[rows].astype(np.float64), ps.job[rows], ps.city[rows],
-        ps.years[rows].astype(np.float64), ps.employed[rows], model.state.dependants[rows].astype(np.float64),
-        h.home_children[ps.household[rows]], x, t["flat"], t["guide"], GUIDE_BUCKETS, t["n_j"], t["city_pay"],
-        t["city_living"], t["city_services"], t["town_pay"], t["town_cost"], t["town_services"], t["village_pay"],
-        t["farm_income"], t["amenity"], t["transfer"], t["distance_term"], t["network_term"], t["correction"],
+    hh = ps.household[rows]
+    deciders = kernels.Deciders(ps.county[rows], ps.skill[rows], ps.age[rows].astype(np.float64), ps.job[rows],
+                                ps.city[rows], ps.years[rows].astype(np.float64), ps.employed[rows],
+                                model.state.dependants[rows].astype(np.float64), h.home_children[hh],
+                                h.in_situ_urban[hh] & (ps.place[rows] == HOME))
+    search = kernels.Search(x, t["flat"], t["guide"], GUIDE_BUCKETS, t["n_j"])
+    cities = kernels.CityTerms(t["city_pay"], t["city_living"], t["city_services"])
+    counties = kernels.CountyTerms(t["town_pay"], t["town_cost"], t["town_services"], t["village_pay"],
+                                   t["farm_income"], t["amenity"])
+    pairs = kernels.PairTerms(t["pair_current"], t["pair_sampled"])
+    weights = kernels.UtilityWeights(
         p["utility_income"], p["income_floor"], p["rural_skill_median"], p["utility_home_attachment"],
         p["utility_home_attachment"] * p["town_attachment_share"], p["family_tie"], p["city_age_penalty"],
         p["city_age_reference"], p["tenure_bonus"], p["tenure_cap_years"], p["unemployed_stay_penalty"],
-        p["return_age"], p["return_age_pull"], p["dependant_cost_share"], asc)
+        p["return_age"], p["return_age_pull"], p["dependant_cost_share"], t["transfer"])
+    return kernels.work_utilities(deciders, search, cities, counties, pairs, weights, asc)
 
 
 def candidate_uniforms(model, n: int, rng) -> np.ndarray:
@@ -139,7 +149,7 @@ def reconsider_workers(model, terms: dict) -> np.ndarray:
     decide = workers[(draw < p["reconsider_rate_migrant"]) | ~ps.employed[workers]
                      | (ps.age[workers] >= p["return_age"])]
     u, cand = work_utilities(model, decide, candidate_uniforms(model, len(decide), rng), terms)
-    choice = kernels.add_gumbel_and_choose(u, rng.random(u.shape))
+    choice = kernels.choose_logit(u, rng.random(len(decide)))
     stay = choice == STAY
     ps.years[decide[stay]] += 1
     returners = decide[choice == FARM]
@@ -162,7 +172,7 @@ def leave_home(model, terms: dict) -> None:
     draw[:] = rng.random(ps.capacity) < p["reconsider_rate_home"]
     decide = home_deciders(model, draw)
     u, cand = work_utilities(model, decide, candidate_uniforms(model, len(decide), rng), terms)
-    choice = kernels.add_gumbel_and_choose(u, rng.random(u.shape))
+    choice = kernels.choose_logit(u, rng.random(len(decide)))
     movers = choice != STAY
     rows = decide[movers]
     ps.skill[rows] = h.skill[ps.household[rows]] * rng.lognormal(p["new_migrant_skill_log_premium"],

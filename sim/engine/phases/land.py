@@ -21,7 +21,8 @@ from .. import kernels
 from ..people import HOMESTEAD_EXITED, HOMESTEAD_IDLE, HOMESTEAD_USED
 from ..rights import surrender_rights
 
-RENT_RANGE = (1.0, 1e5)  # yuan per mu: the bisection searches inside this range
+MIN_RENT = 1.0  # yuan per mu: the lowest rent the market searches
+MAX_RENT_PER_VALUE = 2.0  # no rent exceeds twice a mu's yearly net output (tiny markets would otherwise explode)
 
 
 def manage_land(model, initial: bool = False) -> None:
@@ -89,7 +90,7 @@ def farm_labour(model) -> np.ndarray:
     return h.home_farmers + model.params["elderly_farm_effort"] * h.home_farm_elderly
 
 
-def _market_inputs(model) -> dict:
+def _market_inputs(model) -> kernels.Market:
     """Per-household and per-county inputs of the rental market this year."""
     p, now, h, c = model.params, model.in_force, model.households, model.counties
     gamma = p["land_elasticity"] + p["farm_scale_elasticity"]  # land's exponent in a household farm
@@ -109,24 +110,22 @@ def _market_inputs(model) -> dict:
         g_op * p["operator_productivity"] * c.farm_value_per_mu) ** eta_op
     keep_share = 1.0 - p["rental_transaction_cost"] * now["land_rental_friction"]
     starts = np.concatenate([[0], np.cumsum(np.bincount(h.county, minlength=c.n))]).astype(np.int64)
-    return dict(starts=starts, labour=labour, kappa=kappa, insurance=insurance, operator_coef=operator_coef,
-                eta=eta, eta_op=eta_op, keep_share=keep_share)
+    return kernels.Market(starts, h.land, labour, kappa, insurance, h.weight, c.collective_land, operator_coef, eta,
+                          eta_op, keep_share)
 
 
 def set_up_operators(model) -> None:
     """Capital of cooperatives and agribusiness at the start: what makes them rent `operator_land_share_2013` of
     the land households would offer at the 2013 rent."""
     p, h, c = model.params, model.households, model.counties
-    m = _market_inputs(model)
+    m = _market_inputs(model)._replace(operator_coef=np.zeros(c.n))  # what households alone would offer
     offered = np.zeros(h.n)
     _in, farmed = np.zeros(h.n), np.zeros(h.n)
-    kernels.allocate_land(m["starts"], h.land, m["labour"], m["kappa"], m["insurance"], h.weight,
-                          c.collective_land, np.zeros(c.n), m["eta"], m["eta_op"], m["keep_share"],
-                          np.full(c.n, p["rent_2013"]), _in, offered, farmed)
+    kernels.allocate_land(m, np.full(c.n, p["rent_2013"]), _in, offered, farmed)
     supply = np.bincount(h.county, offered * h.weight, minlength=c.n)
     g_op = p["operator_land_elasticity"]
     want = p["operator_land_share_2013"] * supply
-    per_capital = (g_op * p["operator_productivity"] * c.farm_value_per_mu / p["rent_2013"]) ** m["eta_op"]
+    per_capital = (g_op * p["operator_productivity"] * c.farm_value_per_mu / p["rent_2013"]) ** m.eta_op
     c.K_operator[:] = p["ag_capital_per_mu"] * want / np.maximum(per_capital, 1e-12)
 
 
@@ -135,18 +134,16 @@ def rent_and_farm(model) -> None:
     `farm_output`)."""
     p, h, c = model.params, model.households, model.counties
     m = _market_inputs(model)
-    c.rent[:] = kernels.clear_land_market(m["starts"], h.land, m["labour"], m["kappa"], m["insurance"], h.weight,
-                                          c.collective_land, m["operator_coef"], m["eta"], m["eta_op"],
-                                          m["keep_share"], int(p["rent_search_rounds"]), *RENT_RANGE)
+    c.rent[:] = kernels.clear_land_market(m, int(p["rent_search_rounds"]), MIN_RENT,
+                                          MAX_RENT_PER_VALUE * c.farm_value_per_mu)
     paid_share = 1 - p["informal_rental_share"]  # land lent rent-free among kin: no money changes hands
     c.rent_paid[:] = paid_share * c.rent
-    c.rent_received[:] = paid_share * m["keep_share"] * c.rent
+    c.rent_received[:] = paid_share * m.keep_share * c.rent
     farmed = np.zeros(h.n)
-    c.operator_land[:], c.land_transferred[:], idle = kernels.allocate_land(
-        m["starts"], h.land, m["labour"], m["kappa"], m["insurance"], h.weight, c.collective_land,
-        m["operator_coef"], m["eta"], m["eta_op"], m["keep_share"], c.rent, h.rented_in, h.rented_out, farmed)
+    c.operator_land[:], c.land_transferred[:], idle = kernels.allocate_land(m, c.rent, h.rented_in, h.rented_out,
+                                                                            farmed)
     h.farm_output[:], output_c, labour_c = kernels.farm_output(
-        h.county, farmed, h.rented_in, m["labour"], h.skill, h.weight, c.farm_value_per_mu, p["rural_skill_median"],
+        h.county, farmed, h.rented_in, m.labour, h.skill, h.weight, c.farm_value_per_mu, p["rural_skill_median"],
         p["median_farm_mu"], p["labour_per_mu_2013"], p["land_elasticity"], p["farm_scale_elasticity"], c.n)
     g_op = p["operator_land_elasticity"]
     c.operator_output[:] = (p["operator_productivity"] * c.farm_value_per_mu

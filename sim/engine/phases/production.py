@@ -38,6 +38,8 @@ def produce_and_price(model, first: bool = False) -> None:
     if not first:
         grow_productivity(model)
     count_residents(model)
+    c.population_counted[:] = c.population  # this year's residents before anyone moves (land revenue grows
+    j.population_counted[:] = j.population  # with what towns and cities gain by the end of the year)
     update_destination_distribution(model)
 
     a = p["capital_share_urban"]
@@ -49,7 +51,10 @@ def produce_and_price(model, first: bool = False) -> None:
     j.unemployment[:] = np.clip(p["urban_unemployment_base"] * np.exp(j.shock), *UNEMPLOYMENT_RANGE)
     j.living_cost[:] = living_cost(p, state.housing_index, j.population)
 
-    c.output_town[:], c.wage[:], c.return_town[:] = produce(c.A_town, c.K_town, c.labour_town, a)
+    deepening = p["max_capital_deepening"] * state.wage_index
+    per_unit = state.capital_per_unit_2013
+    c.output_town[:], c.wage[:], c.return_town[:] = produce(c.A_town, c.K_town, c.labour_town, a,
+                                                            deepening * per_unit["town"])
     c.unemployment[:] = np.clip(p["urban_unemployment_base"] * np.exp(town_shock), *UNEMPLOYMENT_RANGE)
     c.living_cost[:] = living_cost(p, state.housing_index, c.population / c.multiplier)
     districts = town_city(model)  # counties of urban districts: their town is their city
@@ -60,7 +65,8 @@ def produce_and_price(model, first: bool = False) -> None:
 
     village_infra = 1 + p["infrastructure_village_firm_effect"] * (c.infra - p["infrastructure_2013"])
     c.output_village[:], c.village_wage[:], c.return_village[:] = produce(c.A_village * village_infra, c.K_village,
-                                                                          c.labour_village, a)
+                                                                          c.labour_village, a,
+                                                                          deepening * per_unit["village"])
 
     beta = p["capital_share_ag"]
     infra_effect = 1 + p["infrastructure_farm_effect"] * (c.infra - p["infrastructure_2013"])
