@@ -66,7 +66,7 @@ from .engine.phases import capital, finance, production
 from .engine.phases.citizenship import QUOTA_TIERS
 from .engine.phases.demography import age_natives
 from .engine.phases.labour import ASC_NAMES, NETWORK_FLOOR
-from .engine.phases.land import RENT_RANGE
+from .engine.phases.land import MAX_RENT_PER_VALUE, MIN_RENT
 from .engine.state import Ledger, State, Tables
 from .engine.streams import RandomStreams
 from .outcomes import compute as outcomes
@@ -157,7 +157,7 @@ class RefPerson(mesa.Agent):
     def pay(self) -> None:
         """A year of work: employed with the employment chance where it works; a worker living away pays its
         unit's living cost, remits a share of what is left (by who is at home) and saves a share of the rest; one
-        living at home pays for commuting to a county-town job."""
+        living at home pays for commuting to a county-town job (not from a village reclassified as urban)."""
         if self.job == NO_JOB:
             return
         m, p, t = self.model, self.model.params, self.model.pay_terms
@@ -186,8 +186,8 @@ class RefPerson(mesa.Agent):
             if net > 0:
                 sent = share * net
                 kept = p["household_saving_rate"] * (net - sent)
-        elif self.job == TOWN_JOB:
-            cost = t["commute"][c]
+        elif self.job == TOWN_JOB and not self.household.in_situ_urban:
+            cost = t["commute"][c]  # (a village reclassified as urban is part of the town: no commuting)
         self.employed = works
         self.wage = earned
         self.remit = sent
@@ -205,7 +205,9 @@ class RefPerson(mesa.Agent):
         farm = (w * math.log(max(t.farm_income[c] * math.sqrt(s / t.skill_median) + t.transfer, floor))
                 + t.amenity[c] + t.attachment)
         village = w * math.log(max(t.village_pay[c] * s, floor)) + t.amenity[c] + t.attachment
-        town = w * math.log(max(t.town_pay[c] * s - t.town_cost[c], floor)) + t.town_services[c] + t.town_attachment
+        in_town = self.place == HOME and self.household.in_situ_urban  # a reclassified village is part of the town
+        cost = 0.0 if in_town else t.town_cost[c]
+        town = w * math.log(max(t.town_pay[c] * s - cost, floor)) + t.town_services[c] + t.town_attachment
         living_factor = 1.0 + t.dependant_cost * self.dependants
         cdf, dist, net, corr = t.cdf[c], t.distance[c], t.network[c], t.correction[c]
         last = t.n_j - 1
@@ -238,17 +240,18 @@ class RefPerson(mesa.Agent):
         return u, cities
 
     def choose(self, u: list[float]) -> int:
-        """The option with the highest utility plus Gumbel noise (one uniform per available option)."""
-        rnd = self.model.random
-        best, arg = NEG_INF, 0
-        for i, v in enumerate(u):
-            if v == NEG_INF:
-                continue
-            e = 1.0 - rnd.random()
-            if e < 1.0:
-                v -= math.log(-math.log(e))
-            if v > best:
-                best, arg = v, i
+        """An option drawn with its logit probability exp(u) / sum exp(u), by inverting the cumulative
+        probabilities at one uniform (`kernels.choose_logit`; unavailable options have u = -inf)."""
+        top = max(u)
+        weights = [math.exp(v - top) if v != NEG_INF else 0.0 for v in u]
+        target = self.model.random.random() * sum(weights)
+        acc, arg = 0.0, 0
+        for t, e in enumerate(weights):
+            acc += e
+            if e > 0.0:
+                arg = t
+                if acc > target:
+                    break
         return arg
 
     def reconsider(self) -> None:
@@ -367,7 +370,9 @@ class RefPerson(mesa.Agent):
         cash = max(p["settling_cash_cost"] * m.state.wage_index - support, 0.0) * size
         land_income = h.land * s["rent_received"][h.county]
         exit_value = now["land_paid_exit"] * now["land_exit_compensation"] * land_income
-        gain = (p["hukou_value"] * (1 - access) * service * (1 + p["hukou_child_value"] * self.kids)
+        residents = s["city_population"][j] if in_city else s["town_population"][c] / s["multiplier"][c]
+        bigness = (max(residents, 1e4) / 1e6) ** p["hukou_value_size_elasticity"]
+        gain = (p["hukou_value"] * (1 - access) * service * bigness + p["hukou_child_value"] * self.kids
                 - p["settling_cost"] * living / wage - p["settling_cash_weight"] * cash / wage
                 - p["land_value_weight"] * (1 - now["land_rights_kept_on_settling"]) * land_income
                 * p["land_income_horizon"] / wage + p["exit_value_weight"] * exit_value / wage)
@@ -441,7 +446,8 @@ class RefHousehold(mesa.Agent):
         self.skill_mix_year, self.skill_before = -1, 0.0
 
     def count_members(self) -> None:
-        """Members by age and place, workers, the first unit head living away, each head's dependants."""
+        """Members by age and place, migrant workers (of rural hukou), the first unit head living away, each head's
+        dependants."""
         for q in self.members:
             q.dependants = q.kids = 0
         children = adults = elderly = e65 = farm_elderly = farmers = workers = away = local = outbound = 0
@@ -475,10 +481,11 @@ class RefHousehold(mesa.Agent):
                     head.dependants += 1
                     if a < ADULT_AGE:
                         head.kids += 1
-            if job == CITY_JOB:
-                outbound += 1
-            elif job != NO_JOB:
-                local += 1
+            if not q.urban_hukou:
+                if job == CITY_JOB:
+                    outbound += 1
+                elif job != NO_JOB:
+                    local += 1
         (self.home_children, self.home_adults, self.home_elderly, self.home_65_plus, self.home_farm_elderly,
          self.home_farmers, self.home_workers, self.away, self.workers_local, self.workers_outbound) = (
             children, adults, elderly, e65, farm_elderly, farmers, workers, away, local, outbound)
@@ -512,13 +519,24 @@ class RefHousehold(mesa.Agent):
         m.rural_pool[self.county] += amount * self.weight
 
     # ---- phase 5: citizenization
+    def forced_surrender(self, leaving: int) -> None:
+        """Where rights are not kept by law (a counterfactual), a household whose members settle surrenders the
+        settlers' share of its contracted land, without payment."""
+        m = self.model
+        if m.random.random() >= m.in_force["land_rights_kept_on_settling"] and self.land > 0:
+            share = min(leaving / max(self.member_count(), 1), 1.0)
+            given = self.land * share
+            m.ledger.land_rights_exits += self.weight
+            m.ledger.land_exited_mu += given * self.weight
+            m.counties.collective_land[self.county] += given * self.weight
+            self.land -= given
+
     def mark_settled(self) -> None:
-        """Nobody left of rural hukou: settled; where rights are not kept by law, they are surrendered."""
+        """Nobody left of rural hukou: settled; where rights are not kept by law, the homestead and membership go
+        too."""
         m = self.model
         self.settled = True
-        if m.random.random() >= m.in_force["land_rights_kept_on_settling"] and self.land > 0:
-            m.ledger.land_rights_exits += self.weight
-            m.ledger.land_exited_mu += self.land * self.weight
+        if m.random.random() >= m.in_force["land_rights_kept_on_settling"]:
             self.surrender_rights()
 
     def urbanize_in_situ(self) -> None:
@@ -724,7 +742,8 @@ class ReferenceModel(mesa.Model):
         h0 = Households(0)
         self.state = State(es.world, h0, Persons(1, h0), copy.deepcopy(es.counties), copy.deepcopy(es.cities),
                            es.natives_by_age.copy(), es.total_population_start, es.wage_index, es.housing_index,
-                           es.price_index, tables, Ledger())
+                           es.price_index, tables, Ledger(),
+                           capital_per_unit_2013=dict(es.capital_per_unit_2013))
         self.read_policy()
         # --- agents from the engine's arrays
         h, ps = e.households, e.persons
@@ -889,8 +908,7 @@ class ReferenceModel(mesa.Model):
                 -p["follow_cost_weight"] * cost)
 
     def move_dependants(self) -> None:
-        c, j = self.counties, self.cities
-        self.count_members()
+        c, j = self.counties, self.cities  # the household counts are those the labour phase left
         self.family_terms = {"city_access": city_access(self).tolist(), "town_access": town_access(self).tolist(),
                              "city_service": j.service.tolist(), "town_service": c.town_service.tolist(),
                              "city_living": j.living_cost.tolist(), "town_living": c.living_cost.tolist()}
@@ -908,33 +926,38 @@ class ReferenceModel(mesa.Model):
             "town_service": c.town_service.tolist(), "city_living": j.living_cost.tolist(),
             "town_living": c.living_cost.tolist(), "city_support": j.support_rate.tolist(),
             "town_support": c.support_rate.tolist(), "rent_received": c.rent_received.tolist(),
-            "support_per_person": p["citizenization_support_cost"] * self.state.wage_index}
+            "support_per_person": p["citizenization_support_cost"] * self.state.wage_index,
+            "city_population": j.population.tolist(), "town_population": c.population.tolist(),
+            "multiplier": c.multiplier.tolist()}
         self.applicants = []
         self.person_set.shuffle_do("consider_settling")
-        # quotas: willing applicants to each megacity and super-large city in order of points (ties in the
-        # shuffled order), until its quota of persons is used up
+        # quotas: each megacity and super-large city admits its willing applicants in order of points (ties in
+        # the shuffled order) while the persons of the willing applicants so far stay within its quota
         quota = (open_tier[j.tier] * p["quota_per_resident"] * j.population).tolist()
         used = [0.0] * j.n
         queue = sorted((a for a in self.applicants if a[5]), key=lambda a: (a[1], -a[2]))
         for a in queue:
             head, city, willing, size = a[0], a[1], a[3], a[6]
-            persons = size * head.household.weight
-            a[4] = willing and used[city] + persons <= quota[city]
-            if a[4]:
-                used[city] += persons
+            if willing:
+                used[city] += size * head.household.weight
+            a[4] = willing and used[city] <= quota[city]
         settlers, seen = [], set()
         for head, city, _points, willing, admitted, _quota, _size in self.applicants:
             if willing and admitted and head.household not in seen:  # one unit per household a year
                 seen.add(head.household)
                 settlers.append((head, city))
-        self.settle_units(settlers)
+        losing = self.settle_units(settlers)
         self.reclassify_villages()
         self.count_members()
+        for household in losing:  # households left with nobody of rural hukou are settled
+            if household.member_count() == 0:
+                household.mark_settled()
 
-    def settle_units(self, settlers: list[tuple[RefPerson, int]]) -> None:
+    def settle_units(self, settlers: list[tuple[RefPerson, int]]) -> list[RefHousehold]:
         """The settling units join the urban-hukou natives where they live; support within each destination's
-        budget; the unit's savings pay the settling cash, the rest becomes capital there; households left with
-        nobody are settled."""
+        budget; the unit's savings pay the settling cash, the rest becomes capital there; where rights are not
+        kept by law, a household surrenders the settlers' share of its land. Returns the households that lost
+        members."""
         p, now, c, j, state, ledger = self.params, self.in_force, self.counties, self.cities, self.state, self.ledger
         per_person = p["citizenization_support_cost"] * state.wage_index
         max_age = len(state.natives_by_age) - 1
@@ -965,7 +988,7 @@ class ReferenceModel(mesa.Model):
                                                                  / np.maximum(demand_city, 1e-9)), 1.0)
         c.support_rate[:] = np.where(demand_town > 0, np.minimum(1.0, capacity * c.output_town
                                                                  / np.maximum(demand_town, 1e-9)), 1.0)
-        emptied = []
+        losing = []
         for head, city, members, persons, promised in units:
             paid = promised * (j.support_rate[city] if city >= 0 else c.support_rate[head.county])
             ledger.support_spending += paid
@@ -978,12 +1001,11 @@ class ReferenceModel(mesa.Model):
                 j.K[city] += unit_savings - spent
             else:
                 c.K_town[head.county] += unit_savings - spent
+            household.forced_surrender(len(members))
             for q in members:
                 q.leave()
-            if not household.members:
-                emptied.append(household)
-        for household in emptied:
-            household.mark_settled()
+            losing.append(household)
+        return losing
 
     def reclassify_villages(self) -> None:
         p, now, c, j = self.params, self.in_force, self.counties, self.cities
@@ -1029,10 +1051,12 @@ class ReferenceModel(mesa.Model):
         # the clearing rent per county: the engine's bisection over a census of the households' terms
         hh = self.household_agents  # in county order, as the engine's rows
         starts = np.concatenate([[0], np.cumsum(np.bincount([h.county for h in hh], minlength=c.n))]).astype(np.int64)
-        c.rent[:] = kernels.clear_land_market(
-            starts, np.array([h.land for h in hh]), np.array([h.farm_labour for h in hh], float),
-            np.array([h.kappa for h in hh]), np.array([h.insurance for h in hh]), np.array([h.weight for h in hh]),
-            c.collective_land, operator_coef, eta, eta_op, keep_share, int(p["rent_search_rounds"]), *RENT_RANGE)
+        terms = {name: np.array(list(map(attrgetter(name), hh)), float)
+                 for name in ("land", "farm_labour", "kappa", "insurance", "weight")}
+        market = kernels.Market(starts, terms["land"], terms["farm_labour"], terms["kappa"], terms["insurance"],
+                                terms["weight"], c.collective_land, operator_coef, eta, eta_op, keep_share)
+        c.rent[:] = kernels.clear_land_market(market, int(p["rent_search_rounds"]), MIN_RENT,
+                                              MAX_RENT_PER_VALUE * c.farm_value_per_mu)
         paid_share = 1 - p["informal_rental_share"]
         c.rent_paid[:] = paid_share * c.rent
         c.rent_received[:] = paid_share * keep_share * c.rent
@@ -1049,7 +1073,8 @@ class ReferenceModel(mesa.Model):
         self.household_set.do("scale_land")
         c.operator_land[:] = demand_op * scale_in
         c.land_transferred[:] = lt["transferred"]
-        c.land_idle[:] = lt["idle"]
+        # idle: households' land kept off the market or unmatched, and collective land unmatched in a glut
+        c.land_idle[:] = np.array(lt["idle"]) + c.collective_land * (1.0 - np.array(lt["scale_out"]))
         lt.update(output=[0.0] * c.n, labour=[0.0] * c.n, shares=[0.0] * c.n)
         self.household_set.do("farm")
         c.operator_output[:] = (p["operator_productivity"] * c.farm_value_per_mu

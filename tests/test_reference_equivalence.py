@@ -34,10 +34,8 @@ import mesa
 import numpy as np
 import pytest
 
-from sim import ChengxiangModel, ScenarioError
-from sim.engine import world as engine_world
+from sim import ChengxiangModel
 from sim.engine.streams import RandomStreams
-from sim.inputs.config import normalize_config
 from sim.reference import ReferenceModel
 
 SEEDS = (11, 12, 13, 14)
@@ -61,22 +59,6 @@ WORLDS = {
                    "citizenization_support": 1.0, "services_by_residence": 0.8},
     },
 }
-
-
-def runnable(config: dict) -> dict:
-    """`config` as the scenario schema accepts it. The engine builds `synthetic_china` and `synthetic_province`
-    worlds, but the schema lists only `china` and `province`; these build the same synthetic worlds (a province
-    world without a province code is synthetic, and `china` is while `world.PLACES_DEFAULT` is "synthetic")."""
-    try:
-        normalize_config(config)
-        return config
-    except ScenarioError:
-        preset = config["world"]["preset"]
-        base = preset.removeprefix("synthetic_")
-        if base == "china" and engine_world.PLACES_DEFAULT != "synthetic":
-            pytest.fail(f"the scenario schema rejects preset {preset!r} and 'china' no longer builds the synthetic "
-                        "world: let the schema accept it")
-        return {**config, "world": {**config["world"], "preset": base}}
 
 
 def engine_with_dynamic_seed(config, seed: int, dynamic_seed: int | None) -> ChengxiangModel:
@@ -108,7 +90,6 @@ def release(model) -> None:
 def z_scores(config, metrics=METRICS, reference=ReferenceModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Z per metric, the reference's and the engine's means over the seeds (`reference`: the class to test,
     e.g. a mutated subclass for a power check)."""
-    config = runnable(config)
     refs, engine_means, engine_vars = [], [], []
     for seed in SEEDS:
         start = ChengxiangModel(config, seed=seed)
@@ -132,7 +113,7 @@ def report(metrics, z, ref, eng) -> str:
 
 def test_reference_starts_where_the_engine_starts():
     """The copy into agents loses nothing: the reference's start-year outcomes are the engine's."""
-    config = runnable({"world": {"preset": "synthetic_province", "households": 500, "counties": 10}, "time": TIME})
+    config = {"world": {"preset": "synthetic_province", "households": 500, "counties": 10}, "time": TIME}
     engine = ChengxiangModel(config, seed=3)
     ref = ReferenceModel.from_engine(engine, seed=3)
     a, b = engine.results().iloc[0], ref.results().iloc[0]
