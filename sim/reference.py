@@ -916,8 +916,18 @@ class ReferenceModel(mesa.Model):
         self.count_members()
 
     def citizenize(self) -> None:
-        """Unit heads apply; the largest cities admit by quota in order of points; one unit per household settles;
-        then villages are reclassified and their residents may register urban hukou."""
+        """This year's settling units, then reclassified villages; households left with nobody are settled."""
+        settlers = self.settling_units()
+        losing = self.settle_units(settlers)
+        self.reclassify_villages()
+        self.count_members()
+        for household in losing:  # households left with nobody of rural hukou are settled
+            if household.member_count() == 0:
+                household.mark_settled()
+
+    def settling_units(self) -> list[tuple[RefPerson, int]]:
+        """Unit heads apply (`RefPerson.consider_settling`); the largest cities admit by quota in order of points;
+        one unit per household settles. Returns (head, city or -1 for the county town) of each settling unit."""
         p, now, c, j = self.params, self.in_force, self.counties, self.cities
         open_tier = settlement_openness_of_tier(now)
         self.settle_terms = {
@@ -946,12 +956,7 @@ class ReferenceModel(mesa.Model):
             if willing and admitted and head.household not in seen:  # one unit per household a year
                 seen.add(head.household)
                 settlers.append((head, city))
-        losing = self.settle_units(settlers)
-        self.reclassify_villages()
-        self.count_members()
-        for household in losing:  # households left with nobody of rural hukou are settled
-            if household.member_count() == 0:
-                household.mark_settled()
+        return settlers
 
     def settle_units(self, settlers: list[tuple[RefPerson, int]]) -> list[RefHousehold]:
         """The settling units join the urban-hukou natives where they live; support within each destination's
