@@ -448,6 +448,9 @@ PARAMETERS: dict[str, Param] = {
            "Dispersion of the insurance value between households."),
         _q("tenure_security_insurance_cut", 0.5, 0.0, 1.0, "share", "land", _B,
            "Share of the insurance value removed by full confirmation and certification of contracting rights."),
+        _q("tenure_security_cost_cut", 0.5, 0.0, 1.0, "share", "land", _B,
+           "Share of the rental market's transaction cost (search, contracting, the risk of disputes over boundaries "
+           "and of not getting the land back) removed by full confirmation and certification of contracting rights."),
         _q("rental_transaction_cost", 0.3, 0.0, 0.6, "share of rent", "land", _B,
            "Share of the rent lost to search and contracting costs at full market friction."),
         _q("informal_rental_share", 0.4, 0.0, 0.7, "share", "land", _S,
