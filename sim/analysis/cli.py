@@ -361,3 +361,174 @@ def _sensitivity(argv: list[str], run_fn: RunFn | None, prog: str) -> int:
 
     return _finish(folder, manifest, samples, write_tables, None if args.no_plots else draw, args.quiet, prog,
                    time.perf_counter() - started)
+
+
+# ----------------------------------------------------------------------------------------------- robustness
+def robustness_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=f"{PROG} robustness", description="Evaluate strategies over the same sampled states of the "
+                "world: regret, satisficing thresholds and scenario discovery (PRIM). See docs/analysis.md.")
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="strategy scenario files (default: the four strategy scenarios in scenarios/)")
+    p.add_argument("--states", type=_integer, metavar="N", help="states of the world, a Latin hypercube over the "
+                   "uncertainties (default: 100)")
+    p.add_argument("--uncertainties", metavar="A,B", help="uncertainties to sample (default: all)")
+    p.add_argument("--parameters", choices=("default", "posterior"),
+                   help="model parameters: each strategy's own (default), or a draw of the calibration's "
+                   "posterior per state (sim.calibration.posterior)")
+    p.add_argument("--satisfice", action="append", metavar="METRIC<VALUE@YEAR",
+                   help="a threshold to meet, e.g. 'urban_rural_income_ratio<2.0@2035' (repeatable)")
+    p.add_argument("--goal", action="append", metavar="METRIC=max|min",
+                   help="which way an outcome is better, for regret (repeatable; defaults in docs/analysis.md)")
+    p.add_argument("--prim-density", type=float, metavar="D",
+                   help="density a PRIM box of failing states should reach (default: 0.8)")
+    _common_options(p)
+    _engine_options(p)
+    return p
+
+
+def cmd_robustness(argv: Sequence[str], run_fn: RunFn | None = None) -> int:
+    """`run.py robustness`; `run_fn` replaces the model (tests)."""
+    prog = f"{PROG} robustness"
+    return _guarded(lambda: _robustness(list(argv), run_fn, prog), prog)
+
+
+def _robustness_spec(args: argparse.Namespace, files: Sequence[Path] | None = None,
+                     manifest: dict[str, Any] | None = None):
+    from .robustness import RobustnessSpec, check_states
+    from .thresholds import goals, parse_goal, parse_threshold
+
+    thresholds = tuple(parse_threshold(t) for t in args.satisfice or ())
+    given_goals = [parse_goal(g) for g in args.goal or ()]
+    metrics = select_metrics(args.outcomes)
+    years = parse_years(args.years)
+    states = check_states(100 if args.states is None else args.states)
+    chosen = inputs_.by_name(split_list(args.uncertainties, "--uncertainties"), "--uncertainties") \
+        if args.uncertainties is not None else list(inputs_.KINDS["uncertainties"].values())
+    not_uncertain = [p.name for p in chosen if p.kind != "uncertainty"]
+    if not_uncertain:
+        raise AnalysisError(f"--uncertainties: {', '.join(not_uncertain)} is not an uncertainty (levers belong to "
+                            "the strategy files)")
+    density = 0.8 if args.prim_density is None else args.prim_density
+    if not 0 < density <= 1:
+        raise AnalysisError(f"--prim-density: expected a share in (0, 1], got {density}")
+    end_year = max([*years, *(t.year for t in thresholds)])
+    paths = list(files) if files else [SCENARIO_DIR / f"{n}.yaml" for n in STRATEGIES]
+    prepared = [_prepare(f, args.households or 10_000, end_year) for f in paths]
+    check_unique_names(prepared)
+    start = prepared[0].start_year
+    if any(p.start_year != start for p in prepared):
+        raise AnalysisError("the strategy files start in different years; robustness compares them year by year")
+    check_years(years, start)
+    check_years([t.year for t in thresholds], start, "--satisfice")
+    spec = RobustnessSpec({p.name: p.config for p in prepared}, tuple(chosen), states, args.parameters or "default",
+                          tuple(metrics), tuple(years), thresholds, goals(metrics, thresholds, given_goals),
+                          0 if args.seed is None else args.seed, args.replicates or 1, density)
+    return spec, prepared
+
+
+def _robustness_from_folder(folder: AnalysisFolder):
+    """The spec of an earlier robustness command, rebuilt from its manifest and its saved strategy files."""
+    manifest = folder.read_manifest("robustness")
+    ns = argparse.Namespace(
+        satisfice=manifest["satisfice"], goal=[f"{k}={v}" for k, v in manifest["goals"].items()],
+        outcomes=",".join(manifest["outcomes"]), years=",".join(map(str, manifest["years"])),
+        states=manifest["states"], uncertainties=",".join(e["name"] for e in manifest["uncertainties"]),
+        prim_density=manifest["prim_density"], parameters=manifest["parameters"], seed=manifest["seeds"]["root"],
+        replicates=manifest["seeds"]["replicates"], households=manifest["households"])
+    spec, prepared = _robustness_spec(ns, [folder.path / e["file"] for e in manifest["scenarios"]])
+    for p, entry in zip(prepared, manifest["scenarios"]):
+        if p.config_hash != entry["config_hash"]:
+            raise AnalysisError(f"--resume: scenario {entry['name']} no longer resolves to the config it was run "
+                                "with; start a new results folder")
+    return spec, prepared, manifest
+
+
+def _robustness(argv: list[str], run_fn: RunFn | None, prog: str) -> int:
+    from . import robustness as rb
+
+    args = robustness_parser().parse_args(argv)
+    require_analysis_extra("SALib")
+    if args.resume:
+        _no_spec_options(args, ["files", "states", "uncertainties", "parameters", "satisfice", "goal", "prim_density",
+                                "outcomes", "years", "replicates", "households", "seed", "out"])
+        folder = AnalysisFolder(args.resume)
+        spec, prepared, manifest = _robustness_from_folder(folder)
+    else:
+        for f in args.files:
+            if not Path(f).is_file():
+                raise AnalysisError(f"no such file: {f}")
+        spec, prepared = _robustness_spec(args, [Path(f) for f in args.files])
+        folder = _new_folder(args.out, "robustness-" + "-".join(spec.strategies)[:80])
+        manifest = None
+    if spec.thresholds:
+        require_analysis_extra("ema_workbench")
+    states = rb.states_table(spec)
+    from .design import design_hash
+
+    if manifest is not None and manifest.get("design_hash") != design_hash(states.to_numpy()):
+        raise AnalysisError("--resume: the states no longer regenerate identically; start a new results folder")
+    pts = rb.points(spec, states)
+    nruns = len(pts) * spec.replicates
+    engine = _engine(args, nruns)
+    command = [PROG, "robustness", *argv]
+
+    def open_folder(done: int, to_run: int) -> dict[str, Any]:
+        if manifest is not None:
+            m = resumed(manifest, command=command, engine=engine.name, workers=engine.workers,
+                        scheduler=engine.scheduler, done=done, to_run=to_run)
+        else:
+            folder.create()
+            for p in prepared:
+                folder.write_scenario_yaml(p.name, p.yaml_text)
+            m = new_manifest("robustness", command=command, engine=engine.name, workers=engine.workers,
+                             scheduler=engine.scheduler,
+                             settings={"scenarios": [_scenario_entry(p) for p in prepared], **spec.settings(),
+                                       "households": prepared[0].config["world"]["households"],
+                                       "start_year": prepared[0].start_year, "end_year": prepared[0].end_year,
+                                       "design_hash": design_hash(states.to_numpy())})
+        folder.write_manifest(m)
+        return m
+
+    _say(args.quiet, f"{'Resuming' if args.resume else 'Running'} robustness: {len(spec.strategies)} strategies x "
+         f"{spec.states} states x {spec.replicates} replicate{'s' if spec.replicates != 1 else ''} = {nruns} runs "
+         f"({prepared[0].config['world']['households']} households, {prepared[0].start_year}-"
+         f"{prepared[0].end_year}) on {_where(engine)} -> {_rel(folder.path)}/")
+    started = time.perf_counter()
+    try:
+        samples, manifest = run_points(pts, spec.model_seeds, spec.outcomes, folder, open_folder, engine,
+                                       resume=bool(args.resume), run_fn=run_fn,
+                                       progress=sys.stderr.isatty() and not args.quiet)
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; finished runs are saved in {_rel(folder.path)}/ - continue with: "
+              f"python run.py robustness --resume {_rel(folder.path)}", file=sys.stderr)
+        return 130
+
+    def write_tables() -> list[str]:
+        import pandas as pd
+
+        from .prim import BOX_COLUMNS, TRAJECTORY_COLUMNS, box_rows, discover, trajectory_rows
+
+        folder.write_table("outcomes.csv", rb.outcome_table(spec, samples))
+        folder.write_table("regret.csv", rb.regret_table(spec, samples))
+        written = ["outcomes.csv", "regret.csv"]
+        if spec.thresholds:
+            folder.write_table("satisficing.csv", rb.satisficing_table(spec, samples))
+            ranges = {c: (float(states[c].min()), float(states[c].max())) for c in states.columns}
+            ranges.update({p.name: (p.low, p.high) for p in spec.uncertainties})
+            boxes, paths = [], []
+            for strategy, criterion, x, failed in rb.failures(spec, samples, states):
+                found = discover(x, failed, spec.prim_density)
+                boxes += box_rows(strategy, criterion, found, ranges)
+                paths += trajectory_rows(strategy, criterion, found)
+            folder.write_table("prim.csv", pd.DataFrame(boxes, columns=BOX_COLUMNS))
+            folder.write_table("prim_trajectories.csv", pd.DataFrame(paths, columns=TRAJECTORY_COLUMNS))
+            written += ["satisficing.csv", "prim.csv", "prim_trajectories.csv"]
+        return written
+
+    def draw() -> list[Path]:
+        from .plots import plot_robustness
+
+        return plot_robustness(folder.path)
+
+    return _finish(folder, manifest, samples, write_tables, None if args.no_plots else draw, args.quiet, prog,
+                   time.perf_counter() - started)

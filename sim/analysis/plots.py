@@ -99,3 +99,138 @@ def plot_sensitivity(path: Path | str, formats=("png",)) -> list[Path]:
             for fmt in formats:
                 written.append(save_figure(fig, path / "plots" / f"{name}-{metric}-{int(year)}.{fmt}", fmt))
     return written
+
+
+# ----------------------------------------------------------------------------------------------- robustness
+def regret_figure(samples_regret: pd.DataFrame, order: list[str], ncols: int = 3) -> Figure:
+    """Box plots of each strategy's regret across states, one panel per outcome and year."""
+    import matplotlib
+
+    panels = list(samples_regret.groupby(["outcome", "year"], sort=False))
+    colors = scenario_colors(order)
+    nrows = -(-len(panels) // ncols)
+    with matplotlib.rc_context(dict(STYLE, **{"axes.titlesize": 10, "font.size": 9})):
+        fig = Figure(figsize=(4.3 * ncols, 2.9 * nrows + 0.8), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        for ax, ((metric, year), sub) in zip(axes, panels):
+            data = [sub.loc[sub["strategy"] == s, "regret"].dropna().to_numpy() for s in order]
+            parts = ax.boxplot(data, vert=False, patch_artist=True, widths=0.6, showfliers=True,
+                               flierprops={"markersize": 2})
+            for patch, s in zip(parts["boxes"], order):
+                patch.set_facecolor(colors[s])
+                patch.set_alpha(0.6)
+            ax.set_yticks(range(1, len(order) + 1), [pretty(s) for s in order])
+            goal = sub["goal"].iloc[0]
+            ax.set_title("\n".join(textwrap.wrap(f"{_title(metric, int(year))} ({goal})", 40)), loc="left")
+            ax.set_xlabel(f"regret ({_unit(metric)})")
+        for ax in axes[len(panels):]:
+            ax.axis("off")
+        fig.suptitle("Regret: distance to the best strategy in each state of the world", x=0.0, ha="left",
+                     fontsize=13, fontweight="bold")
+    return fig
+
+
+def satisficing_figure(table: pd.DataFrame, order: list[str]) -> Figure:
+    """Share of states where each strategy meets each threshold."""
+    import matplotlib
+
+    criteria = list(dict.fromkeys(table["criterion"]))
+    colors = scenario_colors(order)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(max(6.0, 1.6 + 1.1 * len(criteria) * max(1, len(order)) / 2), 4.8),
+                     layout="constrained")
+        ax = fig.add_subplot()
+        width = 0.8 / max(1, len(order))
+        x = np.arange(len(criteria))
+        for k, s in enumerate(order):
+            sub = table[table["strategy"] == s].set_index("criterion").reindex(criteria)
+            ax.bar(x + (k - (len(order) - 1) / 2) * width, sub["met_share"], width=width, color=colors[s],
+                   label=pretty(s))
+        ax.set_xticks(x, ["\n".join(textwrap.wrap(c, 24)) for c in criteria])
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("share of states where the threshold is met")
+        ax.set_title("Satisficing", loc="left")
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def prim_figure(boxes: pd.DataFrame, trajectory: pd.DataFrame, strategy: str, criterion: str) -> Figure:
+    """Left: PRIM's peeling trade-off (coverage against density, colour = restricted inputs), the chosen box
+    circled. Right: the chosen box's limits on each restricted input, within the sampled range."""
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(12.0, 4.8), layout="constrained")
+        left, right = fig.subplots(1, 2, width_ratios=[1, 1.2])
+        sc = left.scatter(trajectory["coverage"], trajectory["density"], c=trajectory["res_dim"], cmap="viridis",
+                          s=18)
+        fig.colorbar(sc, ax=left, label="restricted inputs")
+        chosen = trajectory[trajectory["chosen"].astype(bool)]
+        left.scatter(chosen["coverage"], chosen["density"], s=140, facecolors="none", edgecolors="#D55E00",
+                     linewidths=2, label="chosen box")
+        left.set_xlabel("coverage (share of failures in the box)")
+        left.set_ylabel("density (share of the box that fails)")
+        left.set_xlim(0, 1.02)
+        left.set_ylim(0, 1.02)
+        left.legend(frameon=False, loc="lower left")
+        left.set_title("Peeling trajectory", loc="left")
+        restricted = boxes.dropna(subset=["input"])
+        y = np.arange(len(restricted))
+        span = (restricted["range_high"] - restricted["range_low"]).replace(0, np.nan)
+        lo = (restricted["low"] - restricted["range_low"]) / span
+        hi = (restricted["high"] - restricted["range_low"]) / span
+        right.barh(y, 1.0, color="#EEEEEE", height=0.6)
+        right.barh(y, hi - lo, left=lo, color="#D55E00", height=0.6)
+        for k, r in enumerate(restricted.itertuples()):
+            right.text(1.02, k, f"{r.low:.3g} to {r.high:.3g}  (qp {r.qp:.2g})", va="center", fontsize=9)
+        right.set_yticks(y, restricted["input"])
+        right.set_xlim(0, 1.6)
+        right.set_xticks([0, 0.5, 1], ["low", "", "high"])
+        right.grid(axis="y", visible=False)
+        head = boxes.iloc[0]
+        right.set_title(f"Box: coverage {head['coverage']:.2f}, density {head['density']:.2f}", loc="left")
+        fig.suptitle(f"{pretty(strategy)} fails {criterion} in {int(head['failures'])} of {int(head['states'])} "
+                     "states", x=0.0, ha="left", fontsize=13, fontweight="bold")
+    return fig
+
+
+def _slug(text: str) -> str:
+    for a, b in (("<=", "-le-"), (">=", "-ge-"), ("<", "-lt-"), (">", "-gt-"), ("@", "-")):
+        text = text.replace(a, b)
+    return text
+
+
+def plot_robustness(path: Path | str, formats=("png",)) -> list[Path]:
+    """Every figure of a robustness folder; returns the files written."""
+    from .outcomes import column
+    from .robustness import by_state, regret
+
+    path = Path(path)
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    order = list(manifest["strategy_names"])
+    samples = pd.read_parquet(path / "samples.parquet")
+    figures = []
+    frames = []
+    for metric, year in [(m, y) for y in manifest["years"] for m in manifest["outcomes"]]:
+        goal = manifest["goals"].get(metric)
+        if goal is None:
+            continue
+        r = regret(by_state(samples, column(metric, year)), goal)
+        frames.append(r.melt(value_name="regret", ignore_index=False).assign(outcome=metric, year=year, goal=goal))
+    if frames:
+        figures.append(("regret", regret_figure(pd.concat(frames), order)))
+    if (path / "satisficing.csv").is_file():
+        figures.append(("satisficing", satisficing_figure(pd.read_csv(path / "satisficing.csv"), order)))
+    if (path / "prim.csv").is_file():
+        boxes = pd.read_csv(path / "prim.csv")
+        paths = pd.read_csv(path / "prim_trajectories.csv")
+        for (strategy, criterion), sub in boxes.groupby(["strategy", "criterion"], sort=False):
+            traj = paths[(paths["strategy"] == strategy) & (paths["criterion"] == criterion)]
+            if traj.empty:
+                continue
+            figures.append((f"prim-{strategy}-{_slug(criterion)}", prim_figure(sub, traj, strategy, criterion)))
+    written = []
+    for stem, fig in figures:
+        for fmt in formats:
+            written.append(save_figure(fig, path / "plots" / f"{stem}.{fmt}", fmt))
+    return written
