@@ -5,7 +5,8 @@
   splice `extends` uses). The history is data; what a strategy could change is the future.
 - An **uncertainty** or a **parameter** takes its sampled value as a constant over the whole run (a dated
   uncertainty schedule of the base scenario, such as the birth-rate history, is replaced).
-- Integer inputs (`Param.integer`) are rounded to the nearest whole number when applied.
+- Values are clipped to the registry range (samplers' scaling can overshoot a bound by a rounding error) and
+  integer inputs (`Param.integer`) are rounded to the nearest whole number when applied.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ DEFAULT_FROM_YEAR = 2025
 
 
 def applied_value(name: str, value: float) -> float:
+    """The value a run gets: within the registry range (a sampler's scaling can overshoot a bound by a rounding
+    error, which the scenario schema would reject), rounded for integer inputs."""
     param = LEVERS.get(name) or UNCERTAINTIES.get(name) or PARAMETERS[name]
-    return float(round(value)) if param.integer else float(value)
+    value = min(max(float(value), param.low), param.high)
+    return float(round(value)) if param.integer else value
 
 
 def lever_from(spec: Any, default: float, value: float, from_year: int) -> dict[str, Any]:
