@@ -164,13 +164,18 @@ def require_analysis_extra(*modules: str) -> None:
             raise AnalysisError(f"this command needs {module}: python -m pip install -e '.[analysis]'")
 
 
-def _prepare(path: Path | str, households: int, end_year: int, source: str | None = None) -> Prepared:
-    """A scenario file with the analysis' households and end year (ScenarioError for a bad file)."""
+def _prepare(path: Path | str, households: int, years: dict[str, Sequence[int]], source: str | None = None
+             ) -> Prepared:
+    """A scenario file run to the last of `years` ({option: outcome years}, checked against its start year first)
+    with the analysis' households (ScenarioError for a bad file)."""
     path = Path(path)
     if not path.is_file():
         raise AnalysisError(f"no such file: {path}")
-    return prepare_scenario(load_scenario(path), households=households, end_year=end_year, seeds=1,
-                            source=source or str(path))
+    scenario = load_scenario(path)
+    for option, given in years.items():
+        check_years(given, scenario.time.start_year, option)
+    end_year = max(y for given in years.values() for y in given)
+    return prepare_scenario(scenario, households=households, end_year=end_year, seeds=1, source=source or str(path))
 
 
 def _reloaded(folder: AnalysisFolder, entry: dict[str, Any]) -> Prepared:
@@ -261,9 +266,8 @@ def _sensitivity_spec(args: argparse.Namespace) -> tuple[SensitivitySpec, Prepar
                             split_list(args.group, "--group") if args.group is not None else None)
     metrics = select_metrics(args.outcomes)
     years = parse_years(args.years)
-    base = _prepare(args.scenario or BASE_SCENARIO, args.households or 10_000, max(years),
+    base = _prepare(args.scenario or BASE_SCENARIO, args.households or 10_000, {"--years": years},
                     source=args.scenario or "scenarios/baseline.yaml")
-    check_years(years, base.start_year)
     from_year = DEFAULT_FROM_YEAR if args.from_year is None else args.from_year
     if any(p.kind == "lever" for p in chosen) and not base.start_year <= from_year <= base.end_year:
         raise AnalysisError(f"--from-year: {from_year} is outside the run ({base.start_year}-{base.end_year}): "
@@ -411,15 +415,13 @@ def _robustness_spec(args: argparse.Namespace, files: Sequence[Path] | None = No
     density = 0.8 if args.prim_density is None else args.prim_density
     if not 0 < density <= 1:
         raise AnalysisError(f"--prim-density: expected a share in (0, 1], got {density}")
-    end_year = max([*years, *(t.year for t in thresholds)])
     paths = list(files) if files else [SCENARIO_DIR / f"{n}.yaml" for n in STRATEGIES]
-    prepared = [_prepare(f, args.households or 10_000, end_year) for f in paths]
+    prepared = [_prepare(f, args.households or 10_000, {"--years": years,
+                                                         "--satisfice": [t.year for t in thresholds]})
+                for f in paths]
     check_unique_names(prepared)
-    start = prepared[0].start_year
-    if any(p.start_year != start for p in prepared):
+    if len({p.start_year for p in prepared}) > 1:
         raise AnalysisError("the strategy files start in different years; robustness compares them year by year")
-    check_years(years, start)
-    check_years([t.year for t in thresholds], start, "--satisfice")
     spec = RobustnessSpec({p.name: p.config for p in prepared}, tuple(chosen), states, args.parameters or "default",
                           tuple(metrics), tuple(years), thresholds, goals(metrics, thresholds, given_goals),
                           0 if args.seed is None else args.seed, args.replicates or 1, density)

@@ -114,8 +114,11 @@ def regret_figure(samples_regret: pd.DataFrame, order: list[str], ncols: int = 3
         axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
         for ax, ((metric, year), sub) in zip(axes, panels):
             data = [sub.loc[sub["strategy"] == s, "regret"].dropna().to_numpy() for s in order]
-            parts = ax.boxplot(data, vert=False, patch_artist=True, widths=0.6, showfliers=True,
-                               flierprops={"markersize": 2})
+            style = dict(patch_artist=True, widths=0.6, showfliers=True, flierprops={"markersize": 2})
+            try:
+                parts = ax.boxplot(data, orientation="horizontal", **style)
+            except TypeError:  # matplotlib < 3.10
+                parts = ax.boxplot(data, vert=False, **style)
             for patch, s in zip(parts["boxes"], order):
                 patch.set_facecolor(colors[s])
                 patch.set_alpha(0.6)
