@@ -461,3 +461,17 @@ def test_robustness_resumes_to_the_same_tables(tmp_path):
     for name in ("outcomes.csv", "regret.csv", "satisficing.csv", "prim.csv"):
         assert (broken / name).read_bytes() == (clean / name).read_bytes(), name
     assert json.loads((broken / "manifest.json").read_text())["history"][0]["already_done"] == 7
+
+
+def test_robustness_on_the_real_model(tmp_path):
+    out = tmp_path / "rb"
+    assert cmd_robustness([str(BASELINE), str(ROOT / "scenarios" / "integrated.yaml"), "--states", "10",
+                           "--years", "2016", "--outcomes", "urbanization_rate,urban_rural_income_ratio",
+                           "--satisfice", "urban_rural_income_ratio<2.6@2016", "--households", "500", "--engine",
+                           "serial", "--no-plots", "-q", "--out", str(out)]) == 0
+    samples = pd.read_parquet(out / "samples.parquet")
+    assert (samples["status"] == "ok").all() and len(samples) == 20
+    baseline = samples[samples["strategy"] == "baseline"]
+    assert baseline["urban_rural_income_ratio@2016"].nunique() == 10  # the states change the outcome
+    assert samples["urban_productivity_growth"].nunique() == 10  # a Latin hypercube: every state differs
+    assert set(table(out, "satisficing.csv")["strategy"]) == {"baseline", "integrated"}
