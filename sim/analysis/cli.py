@@ -344,7 +344,7 @@ def _sensitivity(argv: list[str], run_fn: RunFn | None, prog: str) -> int:
     try:
         samples, manifest = run_points(pts, spec.model_seeds, spec.outcomes, folder, open_folder, engine,
                                        resume=bool(args.resume), run_fn=run_fn,
-                                       progress=sys.stderr.isatty() and not args.quiet)
+                                       progress="off" if args.quiet else "bar" if sys.stderr.isatty() else "lines")
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; finished runs are saved in {_rel(folder.path)}/ - continue with: "
               f"python run.py sensitivity --resume {_rel(folder.path)}", file=sys.stderr)
@@ -499,7 +499,7 @@ def _robustness(argv: list[str], run_fn: RunFn | None, prog: str) -> int:
     try:
         samples, manifest = run_points(pts, spec.model_seeds, spec.outcomes, folder, open_folder, engine,
                                        resume=bool(args.resume), run_fn=run_fn,
-                                       progress=sys.stderr.isatty() and not args.quiet)
+                                       progress="off" if args.quiet else "bar" if sys.stderr.isatty() else "lines")
     except KeyboardInterrupt:
         print(f"{prog}: interrupted; finished runs are saved in {_rel(folder.path)}/ - continue with: "
               f"python run.py robustness --resume {_rel(folder.path)}", file=sys.stderr)

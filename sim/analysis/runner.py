@@ -87,7 +87,7 @@ def _reusable(previous: pd.DataFrame | None, runs: Sequence[Run], points: Mappin
 
 def run_points(points: Sequence[Point], seeds: Sequence[int], outcomes: Sequence[tuple[str, int]],
                folder: AnalysisFolder, open_folder: Callable[[int, int], dict[str, Any]], engine: Engine, *,
-               resume: bool = False, run_fn: RunFn | None = None, progress: bool = False
+               resume: bool = False, run_fn: RunFn | None = None, progress: str = "off"
                ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Run what is missing, keep every row in samples.parquet; returns (samples in plan order, manifest).
 
