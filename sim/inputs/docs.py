@@ -54,16 +54,11 @@ HOUSEHOLD_FIELDS: dict[str, tuple[str, str]] = {
     "weight": ("real households", "Real households this row stands for; each of its person rows stands for as "
                "many real persons. The same for every household of a county, so that its agents stand for exactly "
                "the county's rural-hukou persons."),
-    "residence": ("code", "Where the household lives (village, county town, city). Declared, but no phase changes "
-                  "it: every household lives in its village; members live elsewhere through migrant units."),
-    "residence_city": ("city index", "The city when `residence` is city, else -1 (not used by any phase)."),
     "in_situ_urban": ("flag", "Its village has been reclassified as urban: its members at home count as urban "
                       "residents without moving."),
     "settled": ("flag", "Nobody of rural hukou is left (every member took urban hukou); it keeps its land rights "
                 "until it exits them."),
     "land": ("mu", "Contracted farmland (0 after exit, surrender or return to the collective)."),
-    "land_state": ("code", "Set to 'exited' when the land goes back to the collective; farmed, rented out and "
-                   "idle land are in `rented_out`, `rented_in` and the county's `land_idle`, not here."),
     "rented_out": ("mu", "Own contracted land operated by others this year (transferred, MoA definition)."),
     "rented_in": ("mu", "Land rented in from the county market this year."),
     "homestead": ("code", "Homestead used (someone lives at home), idle (nobody does) or exited (sold as a "
@@ -85,7 +80,7 @@ HOUSEHOLD_FIELDS: dict[str, tuple[str, str]] = {
     "home_adults": ("persons", "Members at home of working age (16-59)."),
     "home_elderly": ("persons", "Members at home aged 60 and over."),
     "home_65_plus": ("persons", "Members at home aged 65 and over."),
-    "home_farm_elderly": ("persons", "Members at home aged 60-74 (they farm part time)."),
+    "home_farm_elderly": ("persons", "Members at home aged 60 to below `farm_age_max` (they farm part time)."),
     "home_farmers": ("persons", "Members at home of working age without a non-farm job (the farm's labour)."),
     "home_workers": ("persons", "Members at home with a non-farm job (village firms, commuting to the town)."),
     "away": ("persons", "Members living away with migrant units (workers and their dependants)."),
