@@ -9,6 +9,8 @@
     python run.py plot results/<folder>            redraw the plots of a results folder
     python run.py validate FILE...                 check scenario files
     python run.py schema                           JSON Schema of scenario files
+    python run.py sensitivity --method morris ...  global sensitivity analysis (docs/analysis.md)
+    python run.py robustness FILE... --states N    strategies across sampled futures (docs/analysis.md)
 
 See docs/running.md. Exit status: 0 all runs succeeded, 1 some run (or the plots) failed, 2 bad usage or input,
 130 interrupted.
@@ -27,7 +29,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 STRATEGIES = ("baseline", "new_urbanization", "rural_revitalization", "integrated")
-SUBCOMMANDS = ("validate", "schema", "plot")
+SUBCOMMANDS = ("validate", "schema", "plot", "sensitivity", "robustness")
 PROG = "run.py"
 
 
@@ -277,6 +279,15 @@ def cmd_schema(argv: list[str]) -> int:
     return 0
 
 
+def _analysis(name: str):
+    """A command of sim.analysis.cli (imported when used: it loads SALib)."""
+    def command(argv: list[str]) -> int:
+        from sim.analysis import cli
+
+        return getattr(cli, name)(argv)
+    return command
+
+
 def main(argv: list[str] | None = None, run_fn=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if str(HERE) not in sys.path:  # run from another folder without `pip install -e .`
@@ -284,7 +295,8 @@ def main(argv: list[str] | None = None, run_fn=None) -> int:
     from sim.ensemble import EnsembleError
     from sim.scenario import ScenarioError
 
-    commands = {"validate": cmd_validate, "schema": cmd_schema, "plot": cmd_plot}
+    commands = {"validate": cmd_validate, "schema": cmd_schema, "plot": cmd_plot,
+                "sensitivity": _analysis("cmd_sensitivity"), "robustness": _analysis("cmd_robustness")}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])

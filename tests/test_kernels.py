@@ -83,7 +83,7 @@ def test_guided_search_follows_the_cdf():
 def test_count_members_equals_its_bincount_definition(seed, n, n_h):
     rng = np.random.default_rng(seed)
     d = _people(rng, n, n_h, 3, 4)
-    counts, lead, dependants = kernels.count_members(_arrays(d), 16, 60, n_h)
+    counts, lead, dependants = kernels.count_members(_arrays(d), 16, 60, 75, n_h)
     a, hh, age, home = d["alive"], d["household"], d["age"], d["place"] == HOME
     worker = d["job"] != NO_JOB
 
@@ -270,6 +270,9 @@ def test_work_utilities_match_their_formula_column_by_column():
                     + terms["city_services"][j] - terms["distance_term"][pair] + terms["network_term"][pair]
                     + terms["correction"][pair] - older)
             city += asc["home_to_city"] if ps.job[r] == NO_JOB else asc["to_city"]
+            if ps.job[r] == CITY_JOB and j == ps.city[r]:
+                assert u[i, 4 + t] == -np.inf  # the city one works in is the option of staying, not a move
+                continue
             assert u[i, 4 + t] == pytest.approx(city, rel=1e-12, abs=1e-12)
         village = (p["utility_income"] * np.log(max(terms["village_pay"][c] * s, p["income_floor"]))
                    + terms["amenity"][c] + p["utility_home_attachment"])

@@ -19,7 +19,7 @@ nbclient = pytest.importorskip("nbclient")
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["explore.ipynb", "compare_strategies.ipynb"]
+NAMES = ["explore.ipynb", "compare_strategies.ipynb", "sensitivity.ipynb"]
 
 
 @pytest.fixture(autouse=True)
@@ -115,6 +115,22 @@ def test_compare_strategies_reads_a_given_results_folder(tmp_path):
     assert "changes are measured from 2024 to 2027" in text
     assert "not found (the folder was written with --no-plots)" in text
     assert images(nb) >= 5
+
+
+def test_sensitivity_notebook_runs_a_screening_and_reads_it(tmp_path):
+    pytest.importorskip("SALib")
+    nb = execute("sensitivity.ipynb", {"INPUTS": "birth_rate,services_by_residence,utility_income",
+                                       "TRAJECTORIES": 2, "HOUSEHOLDS": 500, "YEAR": 2017, "FROM_YEAR": 2015},
+                 tmp_path)
+    assert not [o for o in outputs(nb) if o.output_type == "error"]
+    text = text_of(nb)
+    assert "--trajectories 2 --households 500 --years 2017 --from-year 2015" in text  # it ran run.py itself
+    assert "morris, status complete, 8 runs, 500 households, 2013-2017" in text
+    assert "8 runs, 3 inputs, 15 outcome columns" in text
+    assert "Urban/rural income ratio (2017): " in text
+    assert "Strongest for the income ratio and hukou urbanization:" in text
+    assert "15 figures in" in text
+    assert images(nb) >= 3
 
 
 def test_dashboard_displays_in_a_notebook_cell(tmp_path):

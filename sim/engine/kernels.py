@@ -212,8 +212,9 @@ def numpy_sum(a, lo, n):
 
 # ---------------------------------------------------------------------------------------------- who is where
 @_jit
-def count_members(p, adult_age, elderly_age, n_h):
-    """Per household, from its persons: children, working-age adults, elderly (60+, of them 65+ and 60-74) at
+def count_members(p, adult_age, elderly_age, farm_age_max, n_h):
+    """Per household, from its persons: children, working-age adults, elderly (60+, of them 65+ and 60 to below
+    `farm_age_max`) at
     home; working-age members at home without a non-farm job (farmers) and with one; members away; local and
     outbound migrant workers (of rural hukou); the row of its first unit head living away (-1 if none). Also the
     dependants of each unit head (per person row)."""
@@ -238,7 +239,7 @@ def count_members(p, adult_age, elderly_age, n_h):
                 counts[2, h] += 1
                 if a >= 65:
                     counts[3, h] += 1
-                if a < 75:
+                if a < farm_age_max:
                     counts[4, h] += 1
                 if p.job[r] != NO_JOB:
                     counts[6, h] += 1
@@ -391,7 +392,7 @@ def work_utilities(d, search, cities, counties, pairs, w, asc):
     sampled for it from uniforms `search.x` (n x k) by its county's distribution (`guided_search`). Columns: 0
     staying as one is (farming for people at home without a non-farm job; the current job for migrant workers),
     1 farming at home, 2 a village non-farm job, 3 a county-town job, 4.. the sampled cities. A column that
-    repeats the current job is -inf. Terms (log of yuan floored at `w.floor`, weighted by `w.income`):
+    repeats the current job (a sampled city where the worker works already included) is -inf. Terms (log of yuan floored at `w.floor`, weighted by `w.income`):
     farm: log(farm income x sqrt(skill / median) + transfer) + amenity + attachment (+ family tie)
     village job: log(pay x skill) + amenity + attachment
     town job: log(pay x skill - min(commute, living)) + services - distance + town share of attachment (no cost
@@ -419,8 +420,12 @@ def work_utilities(d, search, cities, counties, pairs, w, asc):
                 + w.town_attachment)
         deps = w.dependant_cost * d.dependants[i]
         row = c * n_j
+        here_city = d.city[i] if current == CITY_JOB else -1
         for t in range(k):
             j = cand[i, t]
+            if j == here_city:  # staying where one works is column 0, not a move
+                u[i, 4 + t] = NEG_INF
+                continue
             pair = row + j
             u[i, 4 + t] = (w.income * np.log(max(cities.pay[j] * s - cities.living[j] * (1.0 + deps), w.floor))
                            + cities.services[j] + pairs.sampled[pair] - older)

@@ -23,7 +23,8 @@ def count_members(model) -> None:
     """Refresh each household's counts of members by age and place, its first migrant unit, and each unit's
     dependants (`kernels.count_members`). Called whenever people move, are born, die or settle."""
     h, ps = model.households, model.persons
-    counts, h.lead_unit[:], model.state.dependants = kernels.count_members(ps.arrays(), ADULT_AGE, ELDERLY_AGE, h.n)
+    counts, h.lead_unit[:], model.state.dependants = kernels.count_members(ps.arrays(), ADULT_AGE, ELDERLY_AGE,
+                                                                           int(model.params["farm_age_max"]), h.n)
     (h.home_children[:], h.home_adults[:], h.home_elderly[:], h.home_65_plus[:], h.home_farm_elderly[:],
      h.home_farmers[:], h.home_workers[:], h.away[:], h.workers_local[:], h.workers_outbound[:]) = counts
 

@@ -31,8 +31,6 @@ NO_JOB, VILLAGE_JOB, TOWN_JOB, CITY_JOB = 0, 1, 2, 3
 JOB_NAMES = ("none", "village non-farm", "county town", "city")
 # land and homestead
 HOMESTEAD_USED, HOMESTEAD_IDLE, HOMESTEAD_EXITED = 0, 1, 2
-LAND_FARMED, LAND_RENTED_OUT, LAND_ABANDONED, LAND_EXITED = 0, 1, 2, 3
-LAND_STATE_NAMES = ("farmed", "rented out", "abandoned", "exited")
 ADULT_AGE, ELDERLY_AGE = 16, 60  # working age from 16 (the monitoring survey's lower bound); elderly from 60
 
 
@@ -52,12 +50,9 @@ class Households:
     FIELDS = {
         "county": np.int32,
         "weight": np.float64,
-        "residence": np.int8,  # VILLAGE / TOWN / CITY (a rural-hukou family that moved as a whole)
-        "residence_city": np.int32,  # city index when residence == CITY, else -1
         "in_situ_urban": np.bool_,  # its village has been reclassified as urban (residents count as urban)
         "settled": np.bool_,  # everyone took urban hukou; the household keeps its land rights until it exits
         "land": np.float64,  # contracted farmland, mu (0 after exit)
-        "land_state": np.int8,
         "rented_out": np.float64,  # mu of its contracted land operated by others this year
         "rented_in": np.float64,  # mu rented in from the county market
         "homestead": np.int8,
@@ -78,7 +73,7 @@ class Households:
         "home_adults": np.int16,  # members at home of working age (16-59)
         "home_elderly": np.int16,  # members at home aged 60+
         "home_65_plus": np.int16,
-        "home_farm_elderly": np.int16,  # members at home aged 60-74 (they farm part time)
+        "home_farm_elderly": np.int16,  # members at home aged 60 to farm_age_max (they farm part time)
         "home_farmers": np.int16,  # working-age members at home without a non-farm job
         "home_workers": np.int16,  # members at home with a non-farm job (commuting / village jobs)
         "away": np.int16,  # members living away with migrant units
@@ -91,7 +86,6 @@ class Households:
         self.n = n
         for name, dtype in self.FIELDS.items():
             setattr(self, name, np.zeros(n, dtype=dtype))
-        self.residence_city[:] = -1
         self.collective_member[:] = True
         self.lead_unit[:] = -1
 
@@ -192,3 +186,12 @@ class Persons:
     @property
     def count(self) -> int:
         return int(self.alive.sum())
+
+
+def draw_skills(model, rows: np.ndarray, rng) -> None:
+    """Skills of persons coming of working age (and, at the start, of every adult without one): the household's
+    skill times a draw of their own (`new_migrant_skill_log_premium`, `new_migrant_skill_sd`). A person knows
+    it before choosing work; it stays with them (training adds to it)."""
+    p, h, ps = model.params, model.households, model.persons
+    ps.skill[rows] = h.skill[ps.household[rows]] * rng.lognormal(p["new_migrant_skill_log_premium"],
+                                                                 p["new_migrant_skill_sd"], len(rows))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .people import HOMESTEAD_EXITED, LAND_EXITED
+from .people import HOMESTEAD_EXITED
 
 
 def return_land_to_collective(model, households: np.ndarray) -> None:
@@ -16,7 +16,6 @@ def return_land_to_collective(model, households: np.ndarray) -> None:
     h, c = model.households, model.counties
     np.add.at(c.collective_land, h.county[households], h.land[households] * h.weight[households])
     h.land[households] = 0.0
-    h.land_state[households] = LAND_EXITED
 
 
 def surrender_share_of_land(model, households: np.ndarray, share: np.ndarray) -> None:

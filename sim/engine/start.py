@@ -26,7 +26,8 @@ import pandas as pd
 from .ages import age_distribution_2013
 from .markets import (count_members, count_residents, labour_supply, living_cost, sample_destinations,
                       town_city, update_destination_distribution)
-from .people import (ADULT_AGE, AWAY, CITY_JOB, ELDERLY_AGE, HOME, TOWN_JOB, VILLAGE_JOB, Households, Persons)
+from .people import (ADULT_AGE, AWAY, CITY_JOB, ELDERLY_AGE, HOME, TOWN_JOB, VILLAGE_JOB, Households, Persons,
+                     draw_skills)
 from .places import Cities, Counties
 from .state import State
 from .world import _absolute_sizes as absolute_sizes, build_world, county_household_counts, tier_of
@@ -59,7 +60,7 @@ def build_state(model) -> State:
 
     persons = Persons(int(sizes.sum() * PERSON_CAPACITY_FACTOR) + 1024, h)
     rows = persons.allocate(np.repeat(np.arange(n_households), sizes))
-    persons.age[rows] = draw_ages(rng, sizes)
+    persons.age[rows] = draw_ages(rng, sizes, int(p["farm_age_max"]))
     counties, cities = Counties(world.n_counties), Cities(world.n_cities, world.city_inside)
     counties.multiplier[:] = world.county_multiplier
     counties.farmland[:] = farmland
@@ -71,6 +72,7 @@ def build_state(model) -> State:
 
     targets = start_targets(p, world, total_pop, float(rural_by_county.sum()))
     choose_migrants(model, rng, targets["migrants"])
+    draw_skills(model, np.flatnonzero(persons.alive & (persons.age >= ADULT_AGE) & (persons.skill <= 0)), rng)
     count_members(model)
     place_dependants(model, rng)
     count_members(model)
@@ -105,18 +107,18 @@ def draw_household_sizes(p, rng, n: int) -> np.ndarray:
     return np.minimum(1 + rng.poisson(p["household_size"] - 1, n), MAX_HOUSEHOLD_SIZE)
 
 
-def draw_ages(rng, sizes: np.ndarray) -> np.ndarray:
+def draw_ages(rng, sizes: np.ndarray, farm_age_max: int) -> np.ndarray:
     """Ages of every person, household by household, from the 2013 age distribution; a household without a
     member aged 16-74 has its first member's age drawn again among those ages (someone keeps the home)."""
     share = age_distribution_2013()
     cdf = np.cumsum(share)
     ages = np.searchsorted(cdf, rng.random(int(sizes.sum())) * cdf[-1], side="right").astype(np.int16)
     first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    able = ((ages >= ADULT_AGE) & (ages < 75)).astype(np.int64)
+    able = ((ages >= ADULT_AGE) & (ages < farm_age_max)).astype(np.int64)
     has_adult = np.add.reduceat(able, first) > 0
     redo = first[~has_adult]
     adult = np.arange(len(share))
-    adult_share = np.where((adult >= ADULT_AGE) & (adult < 75), share, 0.0)
+    adult_share = np.where((adult >= ADULT_AGE) & (adult < farm_age_max), share, 0.0)
     adult_cdf = np.cumsum(adult_share)
     ages[redo] = np.searchsorted(adult_cdf, rng.random(len(redo)) * adult_cdf[-1], side="right")
     return ages
@@ -161,12 +163,12 @@ def choose_migrants(model, rng, migrants_target: float) -> None:
     w = h.weight[ps.household[rows]]
     pop_by_age = np.bincount(age, w, minlength=101)
     target = migrants_target * migrant_age_target()
-    chance = np.minimum(target / np.maximum(pop_by_age, 1.0), 0.95)
+    chance = np.minimum(target / np.maximum(pop_by_age, 1.0), 0.95)  # a guard: someone of each age stays home
     chance = p["migrant_age_pattern_weight"] * chance + (1 - p["migrant_age_pattern_weight"]) * (
         target.sum() / pop_by_age[ADULT_AGE:65].sum()) * ((np.arange(101) >= ADULT_AGE) & (np.arange(101) < 65))
     migrant = rows[rng.random(len(rows)) < chance[age]]
     # local (older) or outbound: logit in age, its constant solved for the 2013 local share
-    a = ps.age[migrant].astype(float) - 37.0
+    a = ps.age[migrant].astype(float) - 37.0  # centred near the mean age (the constant solved below absorbs it)
     wm = h.weight[ps.household[migrant]]
     lo, hi = -10.0, 10.0
     for _ in range(60):
@@ -285,6 +287,8 @@ def set_up_places(model, rng) -> None:
     c.town_service[:] = p["town_service_2013"]
     c.village_service[:] = np.clip(rng.normal(p["village_service_2013"], p["village_service_2013_sd"], c.n),
                                    *VILLAGE_SERVICE_RANGE)
+    j.support_rate[:] = 1.0  # settling families expect support to be paid in full until a budget runs short
+    c.support_rate[:] = 1.0
     j.migrant_access[:] = now["services_by_residence"]
     c.migrant_access[:] = now["services_by_residence"]
     c.A_ag[:] = 1.0

@@ -18,7 +18,6 @@ def _q(name, default, low, high, unit, group, role, meaning, reference=JUDGEMENT
 _S, _B, _N = "start", "behaviour", "numerical"
 NBS_MIGRANTS_2013 = "NBS 2013 migrant worker monitoring survey report"
 NBS_HOUSEHOLDS_2013 = "NBS integrated household survey 2013 (China Statistical Yearbook 2014), values unverified"
-CENSUS_2010 = "2010 population census (derived from the shipped census tables; see docs/model.md)"
 
 PARAMETERS: dict[str, Param] = {
     p.name: p
@@ -62,9 +61,6 @@ PARAMETERS: dict[str, Param] = {
            "Years at the destination are drawn uniformly below this at the start.", JUDGEMENT, True),
         _q("urban_family_share_max", 0.9, 0.5, 1.0, "share", "start", _N,
            "Cap on the share of households placed in towns and cities at the start (a guard)."),
-        _q("urban_family_in_city_share", 0.4, 0.1, 0.8, "share", "start", _S,
-           "Share of rural-hukou families living in urban areas at the start who live in a city (the rest in "
-           "their county town)."),
         _q("native_floor_share", 0.1, 0.0, 0.5, "share", "start", _N,
            "Urban-hukou natives are at least this share of a place's urban residents at the start (a guard)."),
         _q("household_skill_sd", 0.3, 0.1, 0.6, "log units", "start", _S,
@@ -84,11 +80,10 @@ PARAMETERS: dict[str, Param] = {
         _q("contracted_farmland_mu", 1.33e9, 1.2e9, 1.45e9, "mu", "start", _S,
            "Contracted farmland of rural households in 2013.", "Ministry of Agriculture 2013"),
         _q("county_farmland_sd", 0.3, 0.0, 0.6, "log units", "start", _S,
-           "Dispersion of farmland per rural person between counties (synthetic worlds)."),
+           "Dispersion of farmland per rural person between counties (census worlds carry no farmland of their own "
+           "and use it too)."),
         _q("household_farmland_sd", 0.35, 0.0, 0.7, "log units", "start", _S,
            "Dispersion of contracted farmland between households of a county."),
-        _q("county_count_real", 2850, 2800, 2900, "counties", "start", _S,
-           "County-level units a national run stands for.", "China Statistical Yearbook 2014"),
         _q("city_service_base", 0.6, 0.3, 0.9, "index 0-1", "start", _S,
            "Public-service quality of a small city at the start."),
         _q("city_service_tier_step", 0.05, 0.0, 0.1, "index 0-1 per tier", "start", _S,
@@ -426,8 +421,6 @@ PARAMETERS: dict[str, Param] = {
            "binding constraint in the largest cities (applicants ranked by points)."),
         _q("settle_wage_floor", 1000.0, 500, 5000, "yuan per year", "citizenship", _N,
            "Floor of the wage in the living-cost burden and land-income ratios."),
-        _q("resident_settle_rate", 0.03, 0.0, 0.1, "share per year", "citizenship", _B,
-           "Yearly chance a rural-hukou family living in an open town or city settles."),
         _q("settling_cash_cost", 40000.0, 10000, 100000, "yuan", "citizenship", _B,
            "Savings spent on settling (housing, moving)."),
         _q("in_situ_rate", 0.5, 0.0, 2.0, "per unit of urban growth", "citizenship", _B,
@@ -448,6 +441,9 @@ PARAMETERS: dict[str, Param] = {
            "Dispersion of the insurance value between households."),
         _q("tenure_security_insurance_cut", 0.5, 0.0, 1.0, "share", "land", _B,
            "Share of the insurance value removed by full confirmation and certification of contracting rights."),
+        _q("tenure_security_cost_cut", 0.5, 0.0, 1.0, "share", "land", _B,
+           "Share of the rental market's transaction cost (search, contracting, the risk of disputes over boundaries "
+           "and of not getting the land back) removed by full confirmation and certification of contracting rights."),
         _q("rental_transaction_cost", 0.3, 0.0, 0.6, "share of rent", "land", _B,
            "Share of the rent lost to search and contracting costs at full market friction."),
         _q("informal_rental_share", 0.4, 0.0, 0.7, "share", "land", _S,
@@ -467,7 +463,10 @@ PARAMETERS: dict[str, Param] = {
         _q("quota_household_share", 0.5, 0.2, 0.8, "share", "land", _B, "Share of a quota's value paid to the "
            "household."),
         _q("elderly_farm_effort", 0.5, 0.1, 0.8, "workers per elderly member", "land", _B,
-           "Farm labour of a member aged 60-74 at home relative to a working-age adult."),
+           "Farm labour of an elderly member at home (60 to `farm_age_max`) relative to a working-age adult."),
+        _q("farm_age_max", 75, 65, 85, "years", "land", _B,
+           "Age until which elderly members at home farm part time (and someone of working or farming age keeps "
+           "each home at the start).", JUDGEMENT, True),
         _q("rent_search_rounds", 28, 20, 80, "iterations", "land", _N,
            "Bisection rounds finding each county's market-clearing rent.", JUDGEMENT, True),
         _q("ag_value_added_per_net_output", 1.6, 1.2, 2.5, "ratio", "land", _S,

@@ -86,8 +86,10 @@ LEVERS: dict[str, Param] = {
                 1,
                 "share",
                 "hukou",
-                f"How open {tier.replace('_', '-')} cities are to settlement: probability that a migrant meeting the "
-                "residence requirement is admitted (0 strict quota, ~0.3 points system, 1 open).",
+                f"How open {tier.replace('_', '-')} cities are to settlement (0 closed, 1 open). Megacities and "
+                "super-large cities admit willing applicants by points up to a quota of openness x "
+                "`quota_per_resident` x residents; other cities admit an eligible applicant with chance "
+                "openness x points^(1 - openness).",
                 "Opinions on Further Promoting the Reform of the Household Registration System (Guofa 2014 No. 25)",
                 label=_TIER_LABELS[tier],
             )
@@ -100,7 +102,8 @@ LEVERS: dict[str, Param] = {
             1,
             "share",
             "hukou",
-            "How open county towns and designated towns are to settlement (same meaning as the city tiers).",
+            "How open county towns and designated towns are to settlement: an eligible applicant is admitted with "
+            "chance openness x points^(1 - openness), as in cities outside the quota tiers.",
             "Guofa 2014 No. 25: fully open settlement in county-level cities and towns",
             label="County towns",
         ),
@@ -136,7 +139,8 @@ LEVERS: dict[str, Param] = {
             "hukou",
             "Fiscal support that follows settled migrants ('money and land follow people'): share of the public "
             "cost of settling a person (housing, schooling, insurance) paid from the destination's budget, which "
-            "cuts what settling costs the family; limited by the budget's balance.",
+            "cuts what settling costs the family; a destination pays at most `support_capacity_share` of its "
+            "output a year (families expect last year's rate of payment).",
             "State Council 2016 No. 44 on fiscal incentives for citizenization",
             label="Fiscal support follows people",
         ),
@@ -346,21 +350,27 @@ LEVERS: dict[str, Param] = {
 UNCERTAINTIES: dict[str, Param] = {
     p.name: replace(p, kind="uncertainty")
     for p in [
-        _p("urban_productivity_growth", 0.04, -0.05, 0.15, "per year", "economy",
-           "Growth of total factor productivity in cities and county towns (real)."),
-        _p("agricultural_productivity_growth", 0.02, -0.05, 0.15, "per year", "economy",
-           "Growth of total factor productivity in farming (before technology transfer and infrastructure)."),
+        _p("urban_productivity_growth", 0.04, 0.0, 0.08, "per year", "economy",
+           "Growth of total factor productivity in cities and county towns (real).",
+           "Calibrated on 2013-2018 incomes (docs/calibration.md); range: modelling judgement around the "
+           "2-6 % TFP growth of growth-accounting studies of China"),
+        _p("agricultural_productivity_growth", 0.02, -0.02, 0.08, "per year", "economy",
+           "Growth of total factor productivity in farming (before technology transfer and infrastructure).",
+           "Modelling judgement (farm TFP growth of 1-3 % a year in agricultural-economics studies of China)"),
         _p("birth_rate", 0.01208, 0, 0.05, "per person-year", "population",
            "Crude birth rate (NBS 2013: 12.08 per mille).", "NBS Statistical Communique 2013"),
         _p("death_rate", 0.00716, 0, 0.05, "per person-year", "population",
            "Crude death rate (NBS 2013: 7.16 per mille).", "NBS Statistical Communique 2013"),
-        _p("consumer_price_inflation", 0.02, -0.05, 0.15, "per year", "economy",
+        _p("consumer_price_inflation", 0.02, -0.02, 0.08, "per year", "economy",
            "Consumer price inflation: money reported in current yuan is the model's 2013 yuan times the price "
            "index it builds.", "NBS Statistical Communiques (CPI)"),
-        _p("housing_cost_growth", 0.04, -0.1, 0.3, "per year", "economy",
-           "Real growth of urban housing and living costs."),
-        _p("demand_shock_sd", 0.05, 0, 0.5, "share", "economy",
-           "Standard deviation of yearly demand shocks to urban unemployment (relative to its base)."),
+        _p("housing_cost_growth", 0.04, -0.02, 0.12, "per year", "economy",
+           "Real growth of urban housing and living costs.",
+           "Calibrated on 2013-2018 (property income and migration, docs/calibration.md); range: modelling "
+           "judgement"),
+        _p("demand_shock_sd", 0.05, 0, 0.3, "share", "economy",
+           "Standard deviation of yearly demand shocks to urban unemployment (relative to its base).",
+           "Modelling judgement (urban registered unemployment moved within about +-0.3 points a year, 2013-2018)"),
     ]
 }
 

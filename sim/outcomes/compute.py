@@ -151,14 +151,14 @@ def _incomes(y: _Year) -> dict[str, float]:
 
 def rural_hukou_gini(model) -> float:
     """Gini of per-capita disposable income over rural-hukou persons: households at home (income over members at
-    home, weighted by them) and migrant units living away (wage net of remittances and living costs over the
-    unit's members)."""
+    home, weighted by them) and migrant units living away (wage net of remittances sent, over the unit's members;
+    living costs are spending, not a deduction, as in the NBS accounts)."""
     h, ps = model.households, model.persons
     home = h.members_home()
     at_home = home > 0
     heads = np.flatnonzero(ps.alive & (ps.place == 1) & (ps.unit == np.arange(ps.capacity)))
     members = 1 + model.state.dependants[heads]
-    unit_income = (ps.wage[heads] - ps.remit[heads] - ps.living[heads]) / members
+    unit_income = (ps.wage[heads] - ps.remit[heads]) / members  # disposable: living costs are spending
     values = np.concatenate([h.income()[at_home] / home[at_home], unit_income])
     weights = np.concatenate([(h.weight * home)[at_home], h.weight[ps.household[heads]] * members])
     kernels.radix_sort_pairs(values, weights)

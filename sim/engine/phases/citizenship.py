@@ -2,7 +2,8 @@
 are reclassified as urban. A unit that settles - the worker and the children and elderly living with it - joins
 the urban-hukou population of its city or county town; the rest of the household stays, keeps the land rights
 and may keep farming. The largest cities admit by quota (applicants ranked by points), the others by openness;
-citizenization support is paid by the destination within its budget."""
+citizenization support is paid by the destination within what it can afford (`support_capacity_share` of its
+output)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ..markets import (city_access, count_members, count_residents, settlement_o
                        town_city)
 from ..people import AWAY, CITY_JOB, HOME, TOWN_JOB
 from ..rights import surrender_rights, surrender_share_of_land
+from .families import logistic
 
 QUOTA_TIERS = 2  # megacities and super-large cities admit by quota and points (tiers 0 and 1)
 
@@ -73,7 +75,7 @@ def settling_units(model) -> tuple[np.ndarray, np.ndarray]:
             - p["settling_cost"] * living / wage - p["settling_cash_weight"] * cash / wage
             - p["land_value_weight"] * (1 - now["land_rights_kept_on_settling"]) * land_income * p["land_income_horizon"]
             / wage + p["exit_value_weight"] * exit_value / wage)
-    willing = rng.random(len(heads)) < 1 / (1 + np.exp(-(p["settle_constant"] + gain)))
+    willing = rng.random(len(heads)) < logistic(p["settle_constant"] + gain)
     admitted = rng.random(len(heads)) < np.clip(openness * points ** (1 - openness), 0, 1)
     quota = in_city & (tier < QUOTA_TIERS)
     admitted[quota] = within_quotas(model, heads[quota], city[quota], points[quota], willing[quota], size[quota])

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..ages import mortality_shape
 from ..markets import count_members
-from ..people import ADULT_AGE, AWAY, CITY_JOB, HOME, NO_JOB
+from ..people import ADULT_AGE, AWAY, CITY_JOB, HOME, NO_JOB, draw_skills
 from ..rights import return_land_to_collective
 from .labour import send_dependants_home
 
@@ -48,6 +48,7 @@ def age_and_renew(model) -> None:
     ledger.births += float(h.weight[ps.household[babies]].sum())
 
     retire(model)
+    draw_skills(model, np.flatnonzero(ps.alive & (ps.age == ADULT_AGE) & (ps.skill <= 0)), rng)
     start_work_away(model)
     send_dependants_home(model)
     count_members(model)
@@ -72,8 +73,7 @@ def retire(model) -> None:
 def start_work_away(model) -> None:
     """Children living with a migrant unit who reach working age take a job of the same kind where they live
     and head their own unit (the new generation of migrant workers)."""
-    p, h, ps = model.params, model.households, model.persons
-    rng = model.streams["demography"]
+    ps = model.persons
     rows = np.flatnonzero(ps.alive & (ps.place == AWAY) & (ps.job == NO_JOB) & (ps.age == ADULT_AGE))
     head = ps.unit[rows]
     working = ps.job[head] != NO_JOB
@@ -84,9 +84,6 @@ def start_work_away(model) -> None:
     ps.unit[rows] = rows
     ps.years[rows] = 0
     ps.employed[rows] = True
-    ps.training[rows] = 0.0
-    ps.skill[rows] = h.skill[ps.household[rows]] * rng.lognormal(p["new_migrant_skill_log_premium"],
-                                                                 p["new_migrant_skill_sd"], len(rows))
 
 
 def age_natives(model) -> None:

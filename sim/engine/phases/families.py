@@ -11,6 +11,11 @@ from ..markets import city_access, count_members, town_access
 from ..people import ADULT_AGE, AWAY, CITY_JOB, ELDERLY_AGE, HOME, NO_JOB
 
 
+def logistic(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-x)), without overflow at extreme odds."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
 def _log_odds(model, heads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Log-odds (before the constants) of a child and of an elderly member living with unit head `heads`:
     schooling and services there, against the unit's living cost over the worker's wage; grandchildren there."""
@@ -35,6 +40,7 @@ def family_constants(model) -> None:
     lead = np.where(ps.place[rows] == AWAY, ps.unit[rows], h.lead_unit[ps.household[rows]])
     rows, lead = rows[lead >= 0], lead[lead >= 0]
     child_odds, elder_odds = _log_odds(model, lead)
+    elder_odds = elder_odds + p["elderly_care_weight"] * (grandchildren_with(model, lead) > 0)  # as in the moves
     age = ps.age[rows]
     for name, mask, odds, target in (("child", age < ADULT_AGE, child_odds, p["children_with_migrants_2013"]),
                                      ("elderly", age >= ELDERLY_AGE, elder_odds, p["elderly_with_migrants_2013"])):
@@ -42,7 +48,7 @@ def family_constants(model) -> None:
         x = odds[mask]
         for _ in range(60):
             mid = 0.5 * (lo + hi)
-            share = (1 / (1 + np.exp(-(mid + x)))).mean() if len(x) else target
+            share = logistic(mid + x).mean() if len(x) else target
             lo, hi = (mid, hi) if share < target else (lo, mid)
         tables.family_constants[name] = 0.5 * (lo + hi)
 
@@ -64,7 +70,7 @@ def move_dependants(model) -> None:
     kids_there = grandchildren_with(model, lead)
     odds = np.where(child, tables.family_constants["child"] + child_odds,
                     tables.family_constants["elderly"] + elder_odds + p["elderly_care_weight"] * (kids_there > 0))
-    want = rng.random(len(rows)) < 1 / (1 + np.exp(-odds))
+    want = rng.random(len(rows)) < logistic(odds)
     join = rows[~away & want]
     leave = rows[away & ~want]
     ps.place[join] = AWAY

@@ -145,27 +145,28 @@ def reconsider_workers(model, terms: dict) -> np.ndarray:
     p, ps, h = model.params, model.persons, model.households
     rng = model.streams["labour"]
     workers = ps.workers()
+    ps.years[workers] += 1  # another year at the job place (reset to 0 by a move, in take_jobs)
     draw = rng.random(len(workers))
     decide = workers[(draw < p["reconsider_rate_migrant"]) | ~ps.employed[workers]
                      | (ps.age[workers] >= p["return_age"])]
     u, cand = work_utilities(model, decide, candidate_uniforms(model, len(decide), rng), terms)
     choice = kernels.choose_logit(u, rng.random(len(decide)))
-    stay = choice == STAY
-    ps.years[decide[stay]] += 1
     returners = decide[choice == FARM]
     skilled = returners[ps.skill[returners] > p["talent_skill_threshold"]]
     ledger = model.state.ledger
     ledger.talent_to_rural += float(h.weight[ps.household[skilled]].sum())
     returned_talent = np.bincount(ps.county[skilled], h.weight[ps.household[skilled]], minlength=model.counties.n)
     origin = ps.household[returners]
-    np.maximum.at(h.skill, origin, p["returnee_skill_mix"] * (h.skill[origin] + ps.skill[returners]))
+    mix = p["returnee_skill_mix"]
+    np.maximum.at(h.skill, origin, (1 - mix) * h.skill[origin] + mix * ps.skill[returners])
     take_jobs(model, decide, choice, cand, rng)
     return returned_talent
 
 
 def leave_home(model, terms: dict) -> None:
     """A share of the people of working age at home without a non-farm job reconsider: farm on, or take a
-    village, county-town or city job."""
+    village, county-town or city job. Each knows its skill (`people.draw_skills`): what it could earn elsewhere
+    drives the choice; skills and training stay with the person."""
     p, ps, h = model.params, model.persons, model.households
     rng = model.streams["labour"]
     draw = np.zeros(ps.capacity, bool)
@@ -175,9 +176,6 @@ def leave_home(model, terms: dict) -> None:
     choice = kernels.choose_logit(u, rng.random(len(decide)))
     movers = choice != STAY
     rows = decide[movers]
-    ps.skill[rows] = h.skill[ps.household[rows]] * rng.lognormal(p["new_migrant_skill_log_premium"],
-                                                                 p["new_migrant_skill_sd"], len(rows))
-    ps.training[rows] = 0.0
     ps.employed[rows] = True
     take_jobs(model, rows, choice[movers], cand[movers], rng)
 

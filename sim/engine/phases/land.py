@@ -9,7 +9,8 @@ The rental market of each county clears at the rent where what operators want eq
   rights), else leaves it idle;
 - cooperatives and agribusiness rent land in with their capital (built by urban capital going to villages);
 - collective land (rights surrendered or exited) is offered too;
-- search and contracting costs (`land_rental_friction`) drive a wedge between the rent paid and received.
+- search and contracting costs (`land_rental_friction`) drive a wedge between the rent paid and received;
+  certified rights (`land_tenure_security`) make that wedge smaller.
 "Transferred" is what the agriculture ministry counts: contracted land of households operated by others.
 """
 
@@ -108,7 +109,10 @@ def _market_inputs(model) -> kernels.Market:
     eta_op = 1.0 / (1.0 - g_op)
     operator_coef = (c.K_operator / p["ag_capital_per_mu"]) * (
         g_op * p["operator_productivity"] * c.farm_value_per_mu) ** eta_op
-    keep_share = 1.0 - p["rental_transaction_cost"] * now["land_rental_friction"]
+    # certified rights (clear boundaries, registered contracts) cut the cost of renting land out as well as the
+    # insurance value of keeping it
+    keep_share = 1.0 - p["rental_transaction_cost"] * now["land_rental_friction"] * (
+        1.0 - p["tenure_security_cost_cut"] * now["land_tenure_security"])
     starts = np.concatenate([[0], np.cumsum(np.bincount(h.county, minlength=c.n))]).astype(np.int64)
     return kernels.Market(starts, h.land, labour, kappa, insurance, h.weight, c.collective_land, operator_coef, eta,
                           eta_op, keep_share)
