@@ -61,7 +61,7 @@ from .engine.markets import (city_access, commute_cost, count_residents, employm
                              settlement_openness_of_tier, town_access, town_city)
 from .engine.model import ChengxiangModel
 from .engine.people import (ADULT_AGE, AWAY, CITY_JOB, ELDERLY_AGE, HOME, HOMESTEAD_EXITED, HOMESTEAD_IDLE,
-                            HOMESTEAD_USED, LAND_EXITED, NO_JOB, TOWN_JOB, VILLAGE_JOB, Households, Persons)
+                            HOMESTEAD_USED, NO_JOB, TOWN_JOB, VILLAGE_JOB, Households, Persons)
 from .engine.phases import capital, finance, production
 from .engine.phases.citizenship import QUOTA_TIERS
 from .engine.phases.demography import age_natives
@@ -211,10 +211,14 @@ class RefPerson(mesa.Agent):
         living_factor = 1.0 + t.dependant_cost * self.dependants
         cdf, dist, net, corr = t.cdf[c], t.distance[c], t.network[c], t.correction[c]
         last = t.n_j - 1
+        here_city = self.city if current == CITY_JOB else -1
         cities, u_cities = [], []
         for _ in range(t.k):
             j = min(bisect.bisect_right(cdf, rnd.random() * 0.999999), last)
             cities.append(j)
+            if j == here_city:  # staying where one works is the first option, not a move
+                u_cities.append(NEG_INF)
+                continue
             u_cities.append(w * math.log(max(t.city_pay[j] * s - t.city_living[j] * living_factor, floor))
                             + t.city_services[j] - dist[j] + net[j] + corr[j] - older)
         asc = t.asc
@@ -260,12 +264,12 @@ class RefPerson(mesa.Agent):
         if self.job == NO_JOB:
             return
         m, p = self.model, self.model.params
+        self.years += 1  # another year at the job place (a move resets it)
         if not (m.random.random() < p["reconsider_rate_migrant"] or not self.employed or self.age >= p["return_age"]):
             return
         u, cities = self.utilities(m.terms)
         choice = self.choose(u)
         if choice == STAY:
-            self.years += 1
             return
         if choice == FARM:
             h = self.household
@@ -274,11 +278,13 @@ class RefPerson(mesa.Agent):
                 m.returned_talent[self.county] += h.weight
             if h.skill_mix_year != m.year:  # every returner of the year mixes with the skill the year began with
                 h.skill_mix_year, h.skill_before = m.year, h.skill
-            h.skill = max(h.skill, p["returnee_skill_mix"] * (h.skill_before + self.skill))
+            mix = p["returnee_skill_mix"]
+            h.skill = max(h.skill, (1 - mix) * h.skill_before + mix * self.skill)
         self.take_job(choice, cities)
 
     def leave_home(self) -> None:
-        """A person of working age at home without a non-farm job may take a village, county-town or city job."""
+        """A person of working age at home without a non-farm job may take a village, county-town or city job (it
+        knows its skill, drawn when it came of age)."""
         m, p = self.model, self.model.params
         if (self.place != HOME or self.job != NO_JOB or self.age < ADULT_AGE or self.age > p["leave_age_max"]
                 or m.random.random() >= p["reconsider_rate_home"]):
@@ -287,9 +293,6 @@ class RefPerson(mesa.Agent):
         choice = self.choose(u)
         if choice == STAY:
             return
-        self.skill = self.household.skill * m.random.lognormvariate(p["new_migrant_skill_log_premium"],
-                                                                    p["new_migrant_skill_sd"])
-        self.training = 0.0
         self.employed = True
         self.take_job(choice, cities)
 
@@ -414,16 +417,21 @@ class RefPerson(mesa.Agent):
         head = self.unit
         if head.job == NO_JOB:
             return
-        p = self.model.params
         self.job, self.city, self.in_city_proper = head.job, head.city, head.in_city_proper
-        self.unit, self.years, self.employed, self.training = self, 0, True, 0.0
-        self.skill = self.household.skill * self.model.random.lognormvariate(p["new_migrant_skill_log_premium"],
-                                                                             p["new_migrant_skill_sd"])
+        self.unit, self.years, self.employed = self, 0, True
+
+    def come_of_age(self) -> None:
+        """A person reaching working age without a skill gets one: the household's skill times a draw of its own
+        (`people.draw_skills`); it stays with the person."""
+        if self.age == ADULT_AGE and self.skill <= 0:
+            p = self.model.params
+            self.skill = self.household.skill * self.model.random.lognormvariate(p["new_migrant_skill_log_premium"],
+                                                                                 p["new_migrant_skill_sd"])
 
 
 # ---------------------------------------------------------------------------------------------- households
-HOUSEHOLD_STATE = ("county", "weight", "residence", "residence_city", "in_situ_urban", "settled", "land",
-                   "land_state", "rented_out", "rented_in", "homestead", "collective_member", "savings", "skill",
+HOUSEHOLD_STATE = ("county", "weight", "in_situ_urban", "settled", "land", "rented_out", "rented_in",
+                   "homestead", "collective_member", "savings", "skill",
                    "reservation", "inc_wage", "inc_business", "inc_property", "inc_transfer", "inc_remit",
                    "inc_collective", "farm_output")
 HOUSEHOLD_COUNTS = ("home_children", "home_adults", "home_elderly", "home_65_plus", "home_farm_elderly",
@@ -452,6 +460,7 @@ class RefHousehold(mesa.Agent):
             q.dependants = q.kids = 0
         children = adults = elderly = e65 = farm_elderly = farmers = workers = away = local = outbound = 0
         lead = None
+        farm_age_max = self.model.farm_age_max
         for q in self.members:
             a, job = q.age, q.job
             if q.place == HOME:
@@ -467,7 +476,7 @@ class RefHousehold(mesa.Agent):
                     elderly += 1
                     if a >= 65:
                         e65 += 1
-                    if a < 75:
+                    if a < farm_age_max:
                         farm_elderly += 1
                     if job != NO_JOB:
                         workers += 1
@@ -504,7 +513,6 @@ class RefHousehold(mesa.Agent):
     def return_land_to_collective(self) -> None:
         self.model.counties.collective_land[self.county] += self.land * self.weight
         self.land = 0.0
-        self.land_state = LAND_EXITED
 
     def surrender_rights(self) -> None:
         self.return_land_to_collective()
@@ -787,6 +795,7 @@ class ReferenceModel(mesa.Model):
         self.in_force = self.policy.values(self.year)
 
     def count_members(self) -> None:
+        self.farm_age_max = int(self.params["farm_age_max"])
         for h in self.household_agents:
             h.count_members()
 
@@ -1044,7 +1053,8 @@ class ReferenceModel(mesa.Model):
         gamma = p["land_elasticity"] + p["farm_scale_elasticity"]
         g_op = p["operator_land_elasticity"]
         eta, eta_op = 1.0 / (1.0 - gamma), 1.0 / (1.0 - g_op)
-        keep_share = 1.0 - p["rental_transaction_cost"] * now["land_rental_friction"]
+        keep_share = 1.0 - p["rental_transaction_cost"] * now["land_rental_friction"] * (
+            1.0 - p["tenure_security_cost_cut"] * now["land_tenure_security"])
         self.land_terms = lt = {
             "gamma": gamma, "eta": eta, "keep_share": keep_share, "value_per_mu": c.farm_value_per_mu.tolist(),
             "median_pow": p["median_farm_mu"] ** (1 - gamma), "ref_labour": p["labour_per_mu_2013"] * p["median_farm_mu"],
@@ -1121,6 +1131,7 @@ class ReferenceModel(mesa.Model):
                                  urban_hukou=q.urban_hukou)
                 self.ledger.births += baby.household.weight
         self.person_set.do("retire")
+        self.person_set.do("come_of_age")
         self.person_set.do("start_work_away")
         self.person_set.do("follow_head_home")
         self.count_members()
