@@ -21,7 +21,7 @@ Search = namedtuple("Search", "x flat guide buckets n_j")
 CityTerms = namedtuple("CityTerms", "pay living services")
 CountyTerms = namedtuple("CountyTerms", "town_pay town_cost town_services village_pay farm_income amenity")
 PairTerms = namedtuple("PairTerms", "current sampled")
-UtilityWeights = namedtuple("UtilityWeights", "income floor skill_median attachment town_attachment family_tie "
+UtilityWeights = namedtuple("UtilityWeights", "income floor skill_median attachment town_attachment town_amenity family_tie "
                                               "age_penalty age_reference tenure_bonus tenure_cap unemployed_penalty "
                                               "return_age return_pull dependant_cost transfer")
 HomeCounts = namedtuple("HomeCounts", "in_town children adults elderly")
@@ -395,8 +395,9 @@ def work_utilities(d, search, cities, counties, pairs, w, asc):
     repeats the current job (a sampled city where the worker works already included) is -inf. Terms (log of yuan floored at `w.floor`, weighted by `w.income`):
     farm: log(farm income x sqrt(skill / median) + transfer) + amenity + attachment (+ family tie)
     village job: log(pay x skill) + amenity + attachment
-    town job: log(pay x skill - min(commute, living)) + services - distance + town share of attachment (no cost
-              for people at home in villages reclassified as urban, `d.in_town`)
+    town job: log(pay x skill - min(commute, living)) + services - distance + town share of attachment + the
+              village amenity for the share who commute from home (no cost for people at home in villages
+              reclassified as urban, `d.in_town`)
     city j: log(pay_j x skill - living_j (1 + dependant cost x dependants)) + services_j - distance + network
             + sampling correction - age penalty x max(age - reference, 0)
     For migrant workers the current option gains the tenure bonus and loses the unemployed penalty, farming
@@ -417,7 +418,7 @@ def work_utilities(d, search, cities, counties, pairs, w, asc):
         village = w.income * np.log(max(counties.village_pay[c] * s, w.floor)) + counties.amenity[c] + w.attachment
         cost = 0.0 if d.in_town[i] else counties.town_cost[c]  # a reclassified village is part of the town
         town = (w.income * np.log(max(counties.town_pay[c] * s - cost, w.floor)) + counties.town_services[c]
-                + w.town_attachment)
+                + w.town_attachment + w.town_amenity * counties.amenity[c])
         deps = w.dependant_cost * d.dependants[i]
         row = c * n_j
         here_city = d.city[i] if current == CITY_JOB else -1
@@ -646,10 +647,10 @@ def allocate_land(m, rent, rented_in, rented_out, farmed):
 
 @_jit
 def farm_output(county, farmed, rented_in, labour, skill, weight, value_per_mu, skill_median, median_mu,
-                labour_per_mu, land_elasticity, scale_elasticity, n_c):
+                labour_per_mu, land_elasticity, scale_elasticity, labour_elasticity, n_c):
     """Net output of each household farm operating farmed + rented_in mu with `labour`:
     value_per_mu[c] x sqrt(skill / median) x median_mu x (A / median_mu)^(land + scale) x
-    (labour / (labour_per_mu x median_mu))^(1 - land). Returns (output per household, output by county,
+    (labour / (labour_per_mu x median_mu))^labour_elasticity. Returns (output per household, output by county,
     farm labour by county)."""
     n = county.shape[0]
     out = np.zeros(n)
@@ -663,7 +664,7 @@ def farm_output(county, farmed, rented_in, labour, skill, weight, value_per_mu, 
             c = county[i]
             y = (value_per_mu[c] * np.sqrt(skill[i] / skill_median) * median_mu
                  * (A / median_mu) ** (land_elasticity + scale_elasticity)
-                 * (lab / ref_labour) ** (1.0 - land_elasticity))
+                 * (lab / ref_labour) ** labour_elasticity)
             out[i] = y
             by_county[c] += y * weight[i]
             labour_c[c] += lab * weight[i]

@@ -163,7 +163,12 @@ PARAMETERS: dict[str, Param] = {
         _q("capital_share_ag", 0.25, 0.15, 0.4, "share", "production", _B,
            "Elasticity of farm output to farm capital per mu."),
         _q("land_elasticity", 0.25, 0.15, 0.45, "share", "land", _B,
-           "Elasticity of a farm's output to the land it operates (the rest is labour's)."),
+           "Elasticity of a household farm's net output to the land it operates."),
+        _q("farm_labour_elasticity", 0.45, 0.2, 0.75, "elasticity", "land", _B,
+           "Elasticity of a household farm's net output to its labour (below 1 - land elasticity: farm capital, in "
+           "the value per mu, takes the rest; a low value means extra hands at home add little).",
+           "Modelling judgement (household-farm production functions estimated for China put labour's output "
+           "elasticity between about 0.2 and 0.6; from memory)"),
         _q("farm_scale_elasticity", 0.05, 0.0, 0.15, "elasticity", "land", _B,
            "Returns to scale of a farm beyond constant (machinery, management): output rises with operated "
            "land^(land_elasticity + this)."),
@@ -212,6 +217,8 @@ PARAMETERS: dict[str, Param] = {
            "Village-firm productivity gain per unit of infrastructure above its 2013 mean (logistics, broadband)."),
         _q("village_productivity_growth_share", 0.8, 0.3, 1.2, "ratio", "production", _B,
            "TFP growth of village firms relative to urban TFP growth (before county levers)."),
+        _q("town_productivity_growth_share", 1.0, 0.3, 1.2, "ratio", "production", _B,
+           "TFP growth of county towns relative to that of cities (before county industry promotion)."),
         # ------------------------------------------------------------------ capital allocation
         _q("max_capital_deepening", 4.0, 2.0, 10.0, "ratio", "capital", _B,
            "Most capital per efficiency unit of labour a county town or village firm sector can use, as a multiple "

@@ -69,7 +69,9 @@ def work_utilities(model, rows: np.ndarray, x: np.ndarray, terms: dict | None = 
     pairs = kernels.PairTerms(t["pair_current"], t["pair_sampled"])
     weights = kernels.UtilityWeights(
         p["utility_income"], p["income_floor"], p["rural_skill_median"], p["utility_home_attachment"],
-        p["utility_home_attachment"] * p["town_attachment_share"], p["family_tie"], p["city_age_penalty"],
+        p["utility_home_attachment"] * p["town_attachment_share"],
+        1.0 - p["local_migrant_lives_in_town"],  # town workers who commute from home enjoy the village amenity
+        p["family_tie"], p["city_age_penalty"],
         p["city_age_reference"], p["tenure_bonus"], p["tenure_cap_years"], p["unemployed_stay_penalty"],
         p["return_age"], p["return_age_pull"], p["dependant_cost_share"], t["transfer"])
     return kernels.work_utilities(deciders, search, cities, counties, pairs, weights, asc)

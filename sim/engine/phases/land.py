@@ -101,7 +101,7 @@ def _market_inputs(model) -> kernels.Market:
     q = np.sqrt(h.skill / p["rural_skill_median"])
     # best farm size at rent r: kappa r^-eta, from gamma x output(A) / A = r
     base = gamma * c.farm_value_per_mu[h.county] * q * median ** (1 - gamma) * (
-        np.maximum(labour, 0) / ref_labour) ** (1 - p["land_elasticity"])
+        np.maximum(labour, 0) / ref_labour) ** p["farm_labour_elasticity"]
     kappa = np.where(labour > 0, base ** eta, 0.0)
     insurance = (p["land_insurance_share"] * p["rent_2013"] * model.state.wage_index * h.reservation
                  * (1 - p["tenure_security_insurance_cut"] * now["land_tenure_security"]))
@@ -148,7 +148,8 @@ def rent_and_farm(model) -> None:
                                                                             farmed)
     h.farm_output[:], output_c, labour_c = kernels.farm_output(
         h.county, farmed, h.rented_in, m.labour, h.skill, h.weight, c.farm_value_per_mu, p["rural_skill_median"],
-        p["median_farm_mu"], p["labour_per_mu_2013"], p["land_elasticity"], p["farm_scale_elasticity"], c.n)
+        p["median_farm_mu"], p["labour_per_mu_2013"], p["land_elasticity"], p["farm_scale_elasticity"],
+        p["farm_labour_elasticity"], c.n)
     g_op = p["operator_land_elasticity"]
     c.operator_output[:] = (p["operator_productivity"] * c.farm_value_per_mu
                             * (c.K_operator / p["ag_capital_per_mu"]) ** (1 - g_op) * c.operator_land ** g_op)

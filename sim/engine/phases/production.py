@@ -22,7 +22,7 @@ def grow_productivity(model) -> None:
     talent_effect = np.minimum(p["talent_productivity"] * c.talent / np.maximum(c.rural_residents, 1.0),
                                p["talent_effect_max"])
     j.A *= 1 + g_u
-    c.A_town *= 1 + g_u + industry
+    c.A_town *= 1 + p["town_productivity_growth_share"] * g_u + industry
     c.A_village *= 1 + p["village_productivity_growth_share"] * g_u + industry + talent_effect
     c.A_ag *= (1 + now["agricultural_productivity_growth"] + p["tech_transfer_boost"] * now["agri_tech_transfer"]
                + talent_effect)
