@@ -207,7 +207,8 @@ class RefPerson(mesa.Agent):
         village = w * math.log(max(t.village_pay[c] * s, floor)) + t.amenity[c] + t.attachment
         in_town = self.place == HOME and self.household.in_situ_urban  # a reclassified village is part of the town
         cost = 0.0 if in_town else t.town_cost[c]
-        town = w * math.log(max(t.town_pay[c] * s - cost, floor)) + t.town_services[c] + t.town_attachment
+        town = (w * math.log(max(t.town_pay[c] * s - cost, floor)) + t.town_services[c] + t.town_attachment
+                + t.town_amenity * t.amenity[c])  # the village amenity, for the share who commute from home
         living_factor = 1.0 + t.dependant_cost * self.dependants
         cdf, dist, net, corr = t.cdf[c], t.distance[c], t.network[c], t.correction[c]
         last = t.n_j - 1
@@ -599,7 +600,7 @@ class RefHousehold(mesa.Agent):
         if labour > 0:
             q = math.sqrt(self.skill / p["rural_skill_median"])
             base = (lt["gamma"] * lt["value_per_mu"][self.county] * q * lt["median_pow"]
-                    * (labour / lt["ref_labour"]) ** (1 - p["land_elasticity"]))
+                    * (labour / lt["ref_labour"]) ** p["farm_labour_elasticity"])
             self.kappa = base ** lt["eta"]
         else:
             self.kappa = 0.0
@@ -658,7 +659,7 @@ class RefHousehold(mesa.Agent):
             median = p["median_farm_mu"]
             y = (lt["value_per_mu"][c] * math.sqrt(self.skill / p["rural_skill_median"]) * median
                  * (area / median) ** (p["land_elasticity"] + p["farm_scale_elasticity"])
-                 * (labour / lt["ref_labour"]) ** (1.0 - p["land_elasticity"]))
+                 * (labour / lt["ref_labour"]) ** p["farm_labour_elasticity"])
             self.farm_output = y
             lt["output"][c] += y * self.weight
             lt["labour"][c] += labour * self.weight
@@ -722,6 +723,7 @@ class _Terms:
         self.w_income, self.floor, self.skill_median = p["utility_income"], p["income_floor"], p["rural_skill_median"]
         self.attachment = p["utility_home_attachment"]
         self.town_attachment = p["utility_home_attachment"] * p["town_attachment_share"]
+        self.town_amenity = 1.0 - p["local_migrant_lives_in_town"]
         self.family_tie, self.age_penalty, self.age_ref = p["family_tie"], p["city_age_penalty"], p["city_age_reference"]
         self.tenure_bonus, self.tenure_cap = p["tenure_bonus"], p["tenure_cap_years"]
         self.unemployed_penalty = p["unemployed_stay_penalty"]
