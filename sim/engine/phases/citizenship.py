@@ -80,18 +80,19 @@ def settling_units(model) -> tuple[np.ndarray, np.ndarray]:
     quota = in_city & (tier < QUOTA_TIERS)
     admitted[quota] = within_quotas(model, heads[quota], city[quota], points[quota], willing[quota], size[quota])
     settlers = np.flatnonzero(willing & admitted)
-    settlers = settlers[np.unique(hh[settlers], return_index=True)[1]]  # one unit per household a year
+    settlers = settlers[rng.permutation(len(settlers))]  # one unit per household a year, a random one
+    settlers = np.sort(settlers[np.unique(hh[settlers], return_index=True)[1]])
     return heads[settlers], np.where(in_city[settlers], city[settlers], -1)
 
 
 def within_quotas(model, heads, city, points, willing, size) -> np.ndarray:
     """Admission by quota in the largest cities: each city admits its willing applicants in order of points
-    (skill, ties by row) while the persons admitted stay within its quota (openness x `quota_per_resident` x
-    residents)."""
+    (skill; ties in random order) until the first whose unit no longer fits in its quota (openness x
+    `quota_per_resident` x residents, persons)."""
     p, h, ps, j = model.params, model.households, model.persons, model.cities
     openness = settlement_openness_of_tier(model.in_force)[j.tier]
     quota = openness * p["quota_per_resident"] * j.population  # persons, per city
-    order = np.lexsort((heads, -points, city))
+    order = np.lexsort((model.streams["citizenization"].random(len(heads)), -points, city))
     persons = np.where(willing, size * h.weight[ps.household[heads]], 0.0)[order]
     cities = city[order]
     running = np.cumsum(persons)
@@ -127,8 +128,9 @@ def settle_units(model, heads: np.ndarray, places: np.ndarray) -> np.ndarray:
     members = members[unit_of[ps.unit[members]] >= 0]
     which = unit_of[ps.unit[members]]
     w = h.weight[ps.household[members]]
-    dest_city = places[which]
     county = ps.county[members]
+    # settlers of a county town that is a city's urban districts become that city's natives
+    dest_city = np.where(places[which] >= 0, places[which], town_city(model)[county])
     in_city = dest_city >= 0
     np.add.at(j.native, dest_city[in_city], w[in_city])
     np.add.at(c.native, county[~in_city], w[~in_city])
@@ -218,6 +220,6 @@ def reclassify_villages(model) -> None:
     converts = candidates[rng.random(len(candidates)) < rate]
     is_convert = np.zeros(h.n, bool)
     is_convert[converts] = True
-    members = np.flatnonzero(ps.alive & (ps.place == HOME) & is_convert[ps.household])
+    members = np.flatnonzero(ps.alive & (ps.place == HOME) & ~ps.urban_hukou & is_convert[ps.household])
     ps.urban_hukou[members] = True  # they keep living (and farming) where they are
     model.state.ledger.citizenized_in_situ += float(h.weight[ps.household[members]].sum())

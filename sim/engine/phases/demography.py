@@ -76,7 +76,7 @@ def start_work_away(model) -> None:
     ps = model.persons
     rows = np.flatnonzero(ps.alive & (ps.place == AWAY) & (ps.job == NO_JOB) & (ps.age == ADULT_AGE))
     head = ps.unit[rows]
-    working = ps.job[head] != NO_JOB
+    working = ps.alive[head] & (ps.unit[head] == head) & (ps.job[head] != NO_JOB)  # (a dead head's row may be reused)
     rows, head = rows[working], head[working]
     ps.job[rows] = ps.job[head]
     ps.city[rows] = ps.city[head]

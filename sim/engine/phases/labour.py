@@ -122,15 +122,16 @@ def calibrate_choice_constants(model) -> None:
 
 # ---------------------------------------------------------------------------------------------- the phase
 def choose_work(model) -> None:
-    """The labour phase: networks, training, this year's pay, then migrants' and home workers' choices."""
+    """The labour phase: networks, training, migrants' and home workers' choices, then this year's pay (the
+    year is worked where one chose to be: a worker who came home earns nothing in the city this year)."""
     update_network(model)
     train(model)
-    pay_workers(model)
     terms = _place_terms(model)
     returned_talent = reconsider_workers(model, terms)
     leave_home(model, terms)
     send_dependants_home(model)
-    count_members(model)
+    count_members(model)  # remittances depend on who is at home now
+    pay_workers(model)
     draw_urban_talent(model, returned_talent)
 
 
