@@ -7,6 +7,8 @@ settings (sample sizes, iterations, guards), never varied. Money is in 2013 yuan
 
 from __future__ import annotations
 
+import dataclasses
+
 from .registry import JUDGEMENT, Param
 
 
@@ -51,7 +53,7 @@ PARAMETERS: dict[str, Param] = {
         _q("local_village_job_share_2013", 0.5, 0.2, 0.8, "share", "start", _S,
            "Share of local migrant workers with village non-farm jobs (the rest work in the county town) at the "
            "start."),
-        _q("local_migrant_lives_in_town", 0.35, 0.1, 0.7, "share", "labour", _B,
+        _q("local_migrant_lives_in_town", 0.5041, 0.1, 0.7, "share", "labour", _B,
            "Share of county-town workers who live in the town rather than commute from the village."),
         _q("city_worker_in_city_proper", 0.72, 0.5, 1.0, "share", "labour", _B,
            "Share of outbound migrant workers who live in the city proper (the rest in its rural fringe, counted "
@@ -103,7 +105,7 @@ PARAMETERS: dict[str, Param] = {
         _q("county_wage_discount", 0.58, 0.45, 0.75, "ratio", "start", _S,
            "County-town wage per efficiency unit over a city of 1 M at the start.",
            "NBS 2017: local migrants earn 3173 vs outbound 3805 yuan a month (0.83) at lower skill"),
-        _q("village_wage_discount", 0.5, 0.35, 0.8, "ratio", "start", _S,
+        _q("village_wage_discount", 0.6351, 0.35, 0.8, "ratio", "start", _S,
            "Village non-farm wage per efficiency unit over the county town's at the start."),
         _q("capital_output_ratio", 3.0, 2.0, 4.0, "years of output", "start", _S,
            "Capital over output in towns and cities at the start."),
@@ -174,7 +176,7 @@ PARAMETERS: dict[str, Param] = {
            "land^(land_elasticity + this)."),
         _q("operator_land_elasticity", 0.6, 0.4, 0.8, "share", "land", _B,
            "Elasticity of output to land of cooperatives and enterprises (the rest is their capital's)."),
-        _q("operator_productivity", 1.2, 0.8, 2.0, "ratio", "land", _B,
+        _q("operator_productivity", 0.8492, 0.8, 2.0, "ratio", "land", _B,
            "Output per mu of cooperatives and enterprises relative to a median household farm."),
         _q("depreciation", 0.07, 0.04, 0.1, "per year", "capital", _B, "Depreciation of every capital stock.",
            "Perpetual-inventory studies of China use 5-10 %"),
@@ -215,9 +217,9 @@ PARAMETERS: dict[str, Param] = {
            "Farm productivity gain per unit of infrastructure index above its 2013 mean."),
         _q("infrastructure_village_firm_effect", 0.3, 0.0, 1.0, "per index unit", "production", _B,
            "Village-firm productivity gain per unit of infrastructure above its 2013 mean (logistics, broadband)."),
-        _q("village_productivity_growth_share", 0.8, 0.3, 1.2, "ratio", "production", _B,
+        _q("village_productivity_growth_share", 0.8013, 0.3, 1.2, "ratio", "production", _B,
            "TFP growth of village firms relative to urban TFP growth (before county levers)."),
-        _q("town_productivity_growth_share", 1.0, 0.3, 1.2, "ratio", "production", _B,
+        _q("town_productivity_growth_share", 0.308, 0.3, 1.2, "ratio", "production", _B,
            "TFP growth of county towns relative to that of cities (before county industry promotion)."),
         # ------------------------------------------------------------------ capital allocation
         _q("max_capital_deepening", 4.0, 2.0, 10.0, "ratio", "capital", _B,
@@ -269,21 +271,21 @@ PARAMETERS: dict[str, Param] = {
            "Net property income (incl. imputed rent of owner-occupied housing) per urban-hukou native in 2013 (NBS: "
            "2552 per urban resident, natives holding nearly all of it).",
            NBS_HOUSEHOLDS_2013),
-        _q("urban_property_housing_elasticity", 1.0, 0.5, 1.5, "elasticity", "incomes", _B,
+        _q("urban_property_housing_elasticity", 1.499, 0.5, 1.5, "elasticity", "incomes", _B,
            "Growth of urban property income with the housing-cost index."),
         _q("urban_pension_2013", 30000.0, 20000.0, 40000.0, "yuan per person aged 60+ per year", "incomes", _S,
            "Pension of an urban-hukou person aged 60 and over in 2013.",
            "MoHRSS 2013: average enterprise pension ~1 900 yuan a month"),
-        _q("urban_other_transfer_2013", 2600.0, 1000.0, 4000.0, "yuan per person per year", "incomes", _S,
+        _q("urban_other_transfer_2013", 3466.0, 1000.0, 4000.0, "yuan per person per year", "incomes", _S,
            "Other transfers (social assistance, subsidies) per urban native, net of taxes and contributions."),
-        _q("pension_wage_elasticity", 0.9, 0.5, 1.2, "elasticity", "incomes", _B,
+        _q("pension_wage_elasticity", 0.7755, 0.5, 1.2, "elasticity", "incomes", _B,
            "Growth of pensions with the wage level."),
-        _q("rural_pension_2013", 1800.0, 1000.0, 2600.0, "yuan per person aged 60+ per year", "incomes", _S,
+        _q("rural_pension_2013", 1028.0, 1000.0, 2600.0, "yuan per person aged 60+ per year", "incomes", _S,
            "Pensions and old-age support per rural resident aged 60 and over in 2013.",
            "Rural resident pension scheme: minimum 55 yuan a month plus local top-ups"),
-        _q("rural_subsidy_2013", 700.0, 300.0, 1100.0, "yuan per person per year", "incomes", _S,
+        _q("rural_subsidy_2013", 824.2, 300.0, 1100.0, "yuan per person per year", "incomes", _S,
            "Farm subsidies, social assistance and other public transfers per rural resident in 2013."),
-        _q("rural_transfer_growth", 0.08, 0.0, 0.15, "per year", "incomes", _B,
+        _q("rural_transfer_growth", 0.05792, 0.0, 0.15, "per year", "incomes", _B,
            "Real growth of rural pensions and subsidies per person (the build-up of rural social protection)."),
         _q("remittance_share_base", 0.06, 0.0, 0.2, "share", "incomes", _B,
            "Share of a migrant's income net of the unit's living costs sent home to a household with someone at "
@@ -292,14 +294,14 @@ PARAMETERS: dict[str, Param] = {
            "Extra share sent home when children are left behind."),
         _q("remittance_share_elderly", 0.06, 0.0, 0.2, "share", "incomes", _B,
            "Extra share sent home when elderly members are at home."),
-        _q("village_self_employed_share", 0.5, 0.25, 0.75, "share", "incomes", _B,
+        _q("village_self_employed_share", 0.7467, 0.25, 0.75, "share", "incomes", _B,
            "Share of village non-farm labour that is self-employed (its earnings are business income)."),
         _q("collective_income_per_member", 30.0, 0.0, 100.0, "yuan per member per year", "land", _S,
            "Base collective income per member in 2013."),
         _q("collective_income_wage_elasticity", 0.5, 0.0, 1.0, "elasticity", "land", _B,
            "Growth of base collective income with the wage level."),
         # ------------------------------------------------------------------ labour choices
-        _q("reconsider_rate_home", 0.35, 0.15, 0.6, "share per year", "labour", _B,
+        _q("reconsider_rate_home", 0.2003, 0.15, 0.6, "share per year", "labour", _B,
            "Share of working-age people at home without a non-farm job who reconsider work each year."),
         _q("reconsider_rate_migrant", 0.35, 0.15, 0.6, "share per year", "labour", _B,
            "Share of migrant workers who reconsider where they work each year."),
@@ -315,7 +317,7 @@ PARAMETERS: dict[str, Param] = {
            "Value of living with family in the village."),
         _q("town_attachment_share", 0.6, 0.0, 1.0, "share", "labour", _B,
            "Share of the home attachment kept by working in the home county town."),
-        _q("city_age_penalty", 0.03, 0.0, 0.1, "utility per year", "labour", _B,
+        _q("city_age_penalty", 0.06561, 0.0, 0.1, "utility per year", "labour", _B,
            "Utility lost per year of age above `city_age_reference` by working in a city (older workers prefer "
            "work near home)."),
         _q("city_age_reference", 30, 20, 40, "years", "labour", _B, "Age from which the city age penalty counts."),
@@ -341,7 +343,7 @@ PARAMETERS: dict[str, Param] = {
            "choice-set correction undoes it in the utilities)."),
         _q("return_age", 50, 45, 60, "years", "labour", _B,
            "Migrants older than this reconsider every year and feel a rising pull home.", JUDGEMENT, True),
-        _q("return_age_pull", 0.15, 0.0, 0.6, "utility per year", "labour", _B,
+        _q("return_age_pull", 0.4035, 0.0, 0.6, "utility per year", "labour", _B,
            "Utility of returning home per year of age above `return_age`."),
         _q("migrant_retirement_age", 65, 60, 70, "years", "labour", _B, "Migrants still working away at this age "
            "retire home.", JUDGEMENT, True),
@@ -365,17 +367,17 @@ PARAMETERS: dict[str, Param] = {
            "Public cost of training one worker, paid by the home county.",
            "Vocational Skills Upgrading Action Plan 2019-2021: subsidies of ~1 000-3 000 yuan per trainee"),
         _q("skill_cap", 3.0, 2.0, 5.0, "skill", "labour", _B, "Highest skill a worker can reach."),
-        _q("target_home_to_village", 0.05, 0.02, 0.15, "share per year", "labour", _S,
+        _q("target_home_to_village", 0.1299, 0.02, 0.15, "share per year", "labour", _S,
            "2013 yearly share of reconsidering farmers taking a village non-farm job (sets a choice constant)."),
-        _q("target_home_to_town", 0.05, 0.02, 0.15, "share per year", "labour", _S,
+        _q("target_home_to_town", 0.03296, 0.02, 0.15, "share per year", "labour", _S,
            "2013 yearly share of reconsidering farmers taking a county-town job (sets a choice constant)."),
-        _q("target_home_to_city", 0.12, 0.05, 0.3, "share per year", "labour", _S,
+        _q("target_home_to_city", 0.1005, 0.05, 0.3, "share per year", "labour", _S,
            "2013 yearly share of reconsidering farmers taking a city job (sets a choice constant)."),
-        _q("target_migrant_return", 0.06, 0.01, 0.15, "share per year", "labour", _S,
+        _q("target_migrant_return", 0.0194, 0.01, 0.15, "share per year", "labour", _S,
            "2013 yearly share of reconsidering migrants returning to farming at home (sets a choice constant)."),
-        _q("target_migrant_to_local", 0.06, 0.01, 0.15, "share per year", "labour", _S,
+        _q("target_migrant_to_local", 0.01995, 0.01, 0.15, "share per year", "labour", _S,
            "2013 yearly share of reconsidering outbound migrants taking a local job (sets a choice constant)."),
-        _q("target_migrant_to_city", 0.10, 0.03, 0.2, "share per year", "labour", _S,
+        _q("target_migrant_to_city", 0.0629, 0.03, 0.2, "share per year", "labour", _S,
            "2013 yearly share of reconsidering migrants moving to another city (sets a choice constant)."),
         _q("choice_calibration_sample", 20000, 5000, 100000, "deciders", "labour", _N,
            "Deciders sampled to fit the choice constants at the start.", JUDGEMENT, True),
@@ -417,7 +419,7 @@ PARAMETERS: dict[str, Param] = {
            "`citizenization_support` (settlers share what is available when demand exceeds it)."),
         _q("settling_cash_weight", 0.3, 0.0, 1.0, "utility per year of wage", "citizenship", _B,
            "Utility cost of the cash a family spends on settling (housing, moving), per year of the worker's wage."),
-        _q("settle_constant", -4.0, -7.0, -1.0, "utility", "citizenship", _B,
+        _q("settle_constant", -1.663, -7.0, -1.0, "utility", "citizenship", _B,
            "Logit constant of the settling decision (sets 2013 citizenization flows)."),
         _q("points_min", 0.3, 0.1, 1.0, "ratio", "citizenship", _B,
            "Lowest points-system weight of a migrant's skill in the admission chance."),
@@ -430,28 +432,28 @@ PARAMETERS: dict[str, Param] = {
            "Floor of the wage in the living-cost burden and land-income ratios."),
         _q("settling_cash_cost", 40000.0, 10000, 100000, "yuan", "citizenship", _B,
            "Savings spent on settling (housing, moving)."),
-        _q("in_situ_rate", 0.5, 0.0, 2.0, "per unit of urban growth", "citizenship", _B,
+        _q("in_situ_rate", 0.006728, 0.0, 2.0, "per unit of urban growth", "citizenship", _B,
            "Villages reclassified as urban: share of a county's remaining rural villages reclassified per unit of "
            "relative growth of its county town (or, for a county of urban districts, its city) in the year."),
-        _q("in_situ_base_rate", 0.005, 0.0, 0.03, "per year", "citizenship", _B,
+        _q("in_situ_base_rate", 0.02351, 0.0, 0.03, "per year", "citizenship", _B,
            "Share of a county's remaining rural villages reclassified as urban each year whatever the growth "
            "(town planning, township mergers)."),
-        _q("in_situ_hukou_rate", 0.1, 0.0, 0.4, "per year at full openness", "citizenship", _B,
+        _q("in_situ_hukou_rate", 0.2017, 0.0, 0.4, "per year at full openness", "citizenship", _B,
            "Yearly chance a household living in a village reclassified as urban registers urban (resident) hukou "
            "where it lives, at full county-town settlement openness (the unified resident hukou of the 2014 "
            "reform)."),
         # ------------------------------------------------------------------ land
-        _q("land_insurance_share", 0.6, 0.2, 1.2, "share of the 2013 rent", "land", _B,
+        _q("land_insurance_share", 0.2294, 0.2, 1.2, "share of the 2013 rent", "land", _B,
            "Insurance value a household without farm labour puts on keeping its land under its own control, per "
            "mu, relative to the 2013 rent (heterogeneous across households)."),
         _q("land_insurance_sd", 0.8, 0.2, 1.5, "log units", "land", _B,
            "Dispersion of the insurance value between households."),
-        _q("tenure_security_insurance_cut", 0.5, 0.0, 1.0, "share", "land", _B,
+        _q("tenure_security_insurance_cut", 0.9727, 0.0, 1.0, "share", "land", _B,
            "Share of the insurance value removed by full confirmation and certification of contracting rights."),
-        _q("tenure_security_cost_cut", 0.5, 0.0, 1.0, "share", "land", _B,
+        _q("tenure_security_cost_cut", 0.2124, 0.0, 1.0, "share", "land", _B,
            "Share of the rental market's transaction cost (search, contracting, the risk of disputes over boundaries "
            "and of not getting the land back) removed by full confirmation and certification of contracting rights."),
-        _q("rental_transaction_cost", 0.3, 0.0, 0.6, "share of rent", "land", _B,
+        _q("rental_transaction_cost", 6.029e-05, 0.0, 0.6, "share of rent", "land", _B,
            "Share of the rent lost to search and contracting costs at full market friction."),
         _q("informal_rental_share", 0.4, 0.0, 0.7, "share", "land", _S,
            "Share of rented land lent between relatives and neighbours without rent (the money that changes hands "
@@ -505,6 +507,43 @@ PARAMETERS: dict[str, Param] = {
     ]
 }
 """The model's own numbers; `parameter_values()` gives name -> default."""
+
+
+FITTED_2013_2018 = (  # stage 1 of the calibration (docs/calibration.md): values fitted to the 2013-2018 series
+    "pension_wage_elasticity",
+    "rural_transfer_growth",
+    "target_home_to_village",
+    "target_home_to_town",
+    "target_home_to_city",
+    "target_migrant_return",
+    "target_migrant_to_local",
+    "target_migrant_to_city",
+    "reconsider_rate_home",
+    "city_age_penalty",
+    "return_age_pull",
+    "settle_constant",
+    "in_situ_base_rate",
+    "in_situ_rate",
+    "in_situ_hukou_rate",
+    "village_productivity_growth_share",
+    "land_insurance_share",
+    "tenure_security_insurance_cut",
+    "operator_productivity",
+    "village_wage_discount",
+    "urban_other_transfer_2013",
+    "village_self_employed_share",
+    "tenure_security_cost_cut",
+    "rental_transaction_cost",
+    "town_productivity_growth_share",
+    "local_migrant_lives_in_town",
+    "rural_pension_2013",
+    "rural_subsidy_2013",
+    "urban_property_housing_elasticity",
+)
+for _name in FITTED_2013_2018:
+    _param = PARAMETERS[_name]
+    PARAMETERS[_name] = dataclasses.replace(
+        _param, reference=f"{_param.reference}; value fitted to the national series 2013-2018 (docs/calibration.md)")
 
 
 def parameter_values() -> dict[str, float]:
