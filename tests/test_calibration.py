@@ -13,11 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyabc  # noqa: F401  (the 'calibration' extra: the test command installs it)
 import pytest
 
 import calibration_toy as toy
 from sim.calibration import posterior as posterior_module
-from sim.calibration.abcsmc import QUICK, Problem, Settings, posterior_sample, run_abc
+from sim.calibration.abcsmc import Problem, Settings, posterior_sample, run_abc
 from sim.calibration.distance import StandardizedDistance
 from sim.calibration.errors import InputFileError
 from sim.calibration.observed import read_observed
@@ -25,8 +26,6 @@ from sim.calibration.posterior import Posterior
 from sim.calibration.priors import read_priors
 from sim.calibration.report import posterior_summary
 from sim.calibration.targets import LAST_FIT_YEAR, fit_points, observed_points, read_targets
-
-pyabc = pytest.importorskip("pyabc")  # the 'calibration' extra, installed by the test command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -199,6 +198,7 @@ def test_twin_experiment_recovers_the_true_parameters(tmp_path):
     inside = [(summary.loc[n, "p05"] <= v <= summary.loc[n, "p95"]) for n, v in toy.TRUTH.items()]
     assert sum(inside) >= 4, summary[["p05", "median", "p95"]]  # "most": at least 4 of 5
     assert (summary["width_ratio"] < 0.6).all() and summary["width_ratio"].mean() < 0.4, summary["width_ratio"]
+    assert Posterior(sample, {}).effective_size > 0.5 * settings.population  # weights not degenerate
 
 
 def test_same_seed_same_posterior_whatever_the_batches_and_after_resume(tmp_path):
@@ -364,7 +364,7 @@ def test_quick_calibration_end_to_end_and_ship(tmp_path, capsys, monkeypatch):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["runtime"]["wall_seconds"] > 0
     prov = json.loads((out / "provenance.json").read_text())
-    assert {"data/observed/china_calibration.csv", "data/observed/china_patterns_2010_2018.csv"} <= set(
+    assert {"sim/data/observed/china_calibration.csv", "sim/data/observed/china_patterns_2010_2018.csv"} <= set(
         prov["data_sha256"])
     assert prov["code"]["sim_sources_sha256"] and prov["settings"]["population"] == 4
     assert max(int(p.split("@")[1]) for p in prov["fitted_points"]) <= 2018

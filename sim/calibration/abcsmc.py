@@ -6,7 +6,10 @@ run, continuing one from its database, and the posterior sample of the last gene
 
 pyabc keeps every generation in an SQLite database (`abc.db`); an interrupted calibration continues from its last
 complete generation (`ABCSMC.load`). The epsilon schedule is pyabc's quantile epsilon (the median of the previous
-generation's distances by default), the perturbation kernel its multivariate normal with Silverman bandwidth.
+generation's distances by default), the perturbation kernel its multivariate normal with Silverman's bandwidth
+widened 3 times (`kernel_scaling`): with 10-20 parameters, pyabc's default kernel makes the importance weights
+degenerate (on a 17-parameter linear test problem with 200 particles the effective sample size fell to 3-14 by the
+third generation; with scaling 3 it stayed at 94-127, for about twice the evaluations per generation).
 """
 
 from __future__ import annotations
@@ -34,10 +37,11 @@ class Settings:
 
     population: int = 200  # particles per generation
     generations: int = 12  # at most this many generations
-    budget: int = 8000  # at most this many counted model evaluations (each runs `model_seeds` simulations)
+    budget: int = 7000  # at most this many counted model evaluations (each runs `model_seeds` simulations)
     min_acceptance: float = 0.01  # stop when a generation accepts fewer
     min_epsilon: float = 0.0  # stop when epsilon falls to this (0: budget and generations decide)
     quantile: float = 0.5  # next epsilon = this quantile of the last generation's weighted distances
+    kernel_scaling: float = 3.0  # perturbation kernel covariance = this x Silverman's (wider: healthier weights)
     model_seeds: int = 2  # common random numbers: model seeds averaged in every evaluation
     households: int = 40000  # household agents of each simulation
     unverified_weight: float = 0.5  # weight of an unverified observed point (a verified one weighs 1)
@@ -99,6 +103,7 @@ def make_abc(problem: Problem, settings: Settings, sampler):
         pyabc_prior(problem.priors),
         pyabc.distance.FunctionDistance(problem.distance),
         population_size=settings.population,
+        transitions=pyabc.MultivariateNormalTransition(scaling=settings.kernel_scaling),
         eps=pyabc.QuantileEpsilon(alpha=settings.quantile),
         sampler=sampler,
     )

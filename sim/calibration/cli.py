@@ -267,6 +267,12 @@ def _calibrate(args: argparse.Namespace, command: list[str], run_fn) -> int:
     outputs.write_manifest(folder, manifest)
     _say(args.quiet, f"Done in {manifest['runtime']['wall_seconds'] / 60:.1f} min: predictive 10-90 % bands cover "
                      f"{headline['coverage']:.0%} of the fitted points; {len(headline['identified'])} of "
-                     f"{len(problem.priors)} parameters identified. Report: {folder / 'report.md'}, plots in "
-                     f"{folder / 'plots'}/. Ship it with: python run.py calibrate --ship {folder}")
+                     f"{len(problem.priors)} parameters identified; effective sample size "
+                     f"{headline['effective_sample_size']:.0f} of {headline['particles']} particles. Report: "
+                     f"{folder / 'report.md'}, plots in {folder / 'plots'}/. Ship it with: python run.py calibrate "
+                     f"--ship {folder}")
+    if headline["weights_degenerate"]:
+        _say(args.quiet, "Warning: the weights are degenerate (effective sample size under 10, or 10 % of the "
+                         "particles): intervals and identification are unreliable; use a larger --population or "
+                         "fewer calibrated parameters.")
     return 0

@@ -77,7 +77,7 @@ def pair_figure(posterior: Posterior, priors: Sequence[Prior], true_values: dict
                     ax.axvline(true_values[pi.name], color="#D55E00", lw=1.2)
             else:
                 xj = posterior.sample[pj.name].to_numpy(float)
-                ax.scatter(xj, xi, s=np.clip(w * len(w) * 3, 0.5, 12), color=LINE, alpha=0.35, lw=0)
+                ax.scatter(xj, xi, s=2 + 14 * w / w.max(), color=LINE, alpha=0.35, lw=0)
                 ax.set_ylim(pi.low, pi.high)
                 if true_values and pi.name in true_values and pj.name in true_values:
                     ax.plot([true_values[pj.name]], [true_values[pi.name]], "x", color="#D55E00", ms=5)

@@ -123,24 +123,28 @@ def write_report(folder: Path, problem: Problem, settings: Settings, posterior: 
     atomic_write_csv(folder / "coverage.csv", cov)
     atomic_write_csv(folder / "posterior_summary.csv", summary)
     state = history_state(folder / DB) or {}
-    atomic_write_text(folder / "report.md", report_markdown(table, cov, summary, state, settings, draws))
+    atomic_write_text(folder / "report.md", report_markdown(table, cov, summary, state, settings, draws,
+                                                            posterior.effective_size))
     save(figures.fit_figure(points, predictive, point), folder / "plots" / "fit.png")
     save(figures.pair_figure(posterior, problem.priors), folder / "plots" / "pairs.png")
     if state.get("epsilons"):
         save(figures.epsilon_figure(state["epsilons"], state["samples"]), folder / "plots" / "epsilon.png")
     total = cov.iloc[-1]
     return {"coverage": float(total["covered"]), "within_tolerance": float(total["within_tolerance"]),
-            "identified": summary.loc[summary["identification"] == report.IDENTIFIED, "parameter"].tolist()}
+            "identified": summary.loc[summary["identification"] == report.IDENTIFIED, "parameter"].tolist(),
+            "effective_sample_size": round(posterior.effective_size, 1), "particles": len(posterior.sample),
+            "weights_degenerate": report.weights_degenerate(posterior)}
 
 
 def report_markdown(table: pd.DataFrame, cov: pd.DataFrame, summary: pd.DataFrame, state: dict[str, Any],
-                    settings: Settings, draws: int) -> str:
+                    settings: Settings, draws: int, ess: float) -> str:
     md = report.markdown_table
+    eps = state.get("epsilon")
     lines = ["# Calibration report", "",
              f"Generations {state.get('generations')}, counted evaluations {state.get('evaluations')}, final "
-             f"epsilon {state.get('epsilon')} (RMS error in tolerances); population {settings.population}, "
-             f"{settings.model_seeds} common model seeds, {settings.households} households; posterior predictive: "
-             f"{draws} runs.", "",
+             f"epsilon {eps:.3g} (RMS error in tolerances); population {settings.population} (effective sample "
+             f"size of the last generation's weights: {ess:.1f}), {settings.model_seeds} common model seeds, "
+             f"{settings.households} households; posterior predictive: {draws} runs." if eps is not None else "", "",
              "## Fit, series by series and year by year", "",
              "Cells: observed / posterior-median run (error in tolerances); fitted points only.", "",
              md(report.fit_matrix(table)), "",

@@ -51,6 +51,11 @@ class Posterior:
         w = self.sample["weight"].to_numpy(float) if "weight" in self.sample else np.ones(len(self.sample))
         return w / w.sum()
 
+    @property
+    def effective_size(self) -> float:
+        """Kish's effective sample size of the weights (the particles' worth of independent draws)."""
+        return float(1.0 / np.sum(self.weights ** 2))
+
     def quantile(self, q: float) -> dict[str, float]:
         return {n: weighted_quantile(self.sample[n].to_numpy(float), self.weights, q) for n in self.names}
 

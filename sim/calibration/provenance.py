@@ -60,12 +60,12 @@ def software() -> dict[str, str | None]:
 
 
 def data_files(paths: Iterable[Path | str]) -> dict[str, str]:
-    """File name (relative to `sim/` when inside it) -> sha256."""
+    """File name (relative to the project folder when inside it: sim/data/..., scenarios/...) -> sha256."""
     out = {}
     for p in paths:
         p = Path(p).resolve()
         try:
-            name = p.relative_to(SIM_DIR).as_posix()
+            name = p.relative_to(SIM_DIR.parent).as_posix()
         except ValueError:
             name = str(p)
         out[name] = sha256_file(p)

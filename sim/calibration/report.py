@@ -17,6 +17,8 @@ from .simulator import Simulator
 
 Map = Callable[[Callable, Sequence], list]
 IDENTIFIED, WEAK, NOT_IDENTIFIED = "identified", "weakly identified", "not identified"
+UNDETERMINED = "undetermined (degenerate weights)"
+MIN_EFFECTIVE = 10  # below this effective sample size (or 10 % of the particles) widths say nothing
 
 
 def serial_map(fn: Callable, items: Sequence) -> list:
@@ -111,12 +113,19 @@ def identification(ratio: float) -> str:
     return IDENTIFIED if ratio < 0.5 else WEAK if ratio < 0.8 else NOT_IDENTIFIED
 
 
+def weights_degenerate(posterior: Posterior) -> bool:
+    """True when the effective sample size is under `MIN_EFFECTIVE` or 10 % of the particles."""
+    return posterior.effective_size < max(MIN_EFFECTIVE, 0.1 * len(posterior.sample))
+
+
 def posterior_summary(posterior: Posterior, priors: Sequence[Prior]) -> pd.DataFrame:
     """Per calibrated parameter: prior bounds, registry default, weighted median, 5 % and 95 % quantiles, mean and
-    sd; `width_ratio` = posterior 90 % interval over the prior's (in the sampling space) and what it says."""
+    sd; `width_ratio` = posterior 90 % interval over the prior's (in the sampling space) and what it says: under
+    0.5 identified, 0.5-0.8 weakly, above not identified; undetermined when the weights are degenerate."""
     from ..inputs.parameters import PARAMETERS
 
     w = posterior.weights
+    degenerate = weights_degenerate(posterior)
     rows = []
     for p in priors:
         v = posterior.sample[p.name].to_numpy(float)
@@ -130,7 +139,7 @@ def posterior_summary(posterior: Posterior, priors: Sequence[Prior]) -> pd.DataF
                      "median": weighted_quantile(v, w, 0.5), "p05": weighted_quantile(v, w, 0.05),
                      "p95": weighted_quantile(v, w, 0.95), "mean": mean,
                      "sd": float(np.sqrt(np.dot(w, (v - mean) ** 2))), "width_ratio": float(ratio),
-                     "identification": identification(ratio)})
+                     "identification": UNDETERMINED if degenerate else identification(ratio)})
     return pd.DataFrame(rows)
 
 
