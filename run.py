@@ -211,7 +211,8 @@ def cmd_run(argv: list[str], run_fn=None) -> int:
         engine=engine, workers=workers, scheduler=scheduler, resume=bool(args.resume), csv=args.csv,
         plots=not args.no_plots, progress=sys.stderr.isatty() and not args.quiet, command=[PROG, *argv],
         overrides={"seeds": args.seeds, "households": args.households, "end_year": args.end_year,
-                   "parameters": run_fn.manifest_entry(s for p in prepared for s in p.seeds), "observed": observed})
+                   "parameters": run_fn.manifest_entry(s for p in prepared for s in p.seeds),
+                   **({"observed": observed} if observed else {})})
     where = scheduler or (f"{workers} local worker{'s' if workers != 1 else ''}" if engine == "dask" else "")
     _say(args.quiet,
          f"{'Resuming' if args.resume else 'Running'} {nruns} runs ({len(prepared)} scenario"

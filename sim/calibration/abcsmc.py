@@ -15,7 +15,6 @@ third generation; with scaling 3 it stayed at 94-127, for about twice the evalua
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any

@@ -18,7 +18,6 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from .abcsmc import FULL, QUICK, Problem, Settings, history_state, run_abc
 from .errors import InputFileError
@@ -245,7 +244,7 @@ def _calibrate(args: argparse.Namespace, command: list[str], run_fn) -> int:
                          f"households) on {engine['name']} -> {folder}/")
         try:
             run_abc(problem, settings, folder / outputs.DB, sampler)
-            session.update(seconds=round(time.perf_counter() - started, 1), evaluations_run=sampler.evaluations_run)
+            session.update(abc_seconds=round(time.perf_counter() - started, 1), evaluations_run=sampler.evaluations_run)
             manifest["status"] = "reporting"
             outputs.write_manifest(folder, manifest)
             posterior = outputs.write_posterior(folder, problem, settings, manifest)
@@ -256,12 +255,13 @@ def _calibrate(args: argparse.Namespace, command: list[str], run_fn) -> int:
         except KeyboardInterrupt:
             session.update(seconds=round(time.perf_counter() - started, 1), evaluations_run=sampler.evaluations_run,
                            interrupted=outputs.now())
+            session.setdefault("abc_seconds", session["seconds"])
             manifest["status"] = "interrupted"
             outputs.write_manifest(folder, manifest)
             print(f"{PROG}: interrupted; finished generations are in {folder / outputs.DB} - continue with: "
                   f"python run.py calibrate --resume {folder}", file=sys.stderr)
             return 130
-    session["seconds"] = round(time.perf_counter() - started, 1)
+    session["seconds"] = round(time.perf_counter() - started, 1)  # ABC-SMC and the report
     manifest.update(status="complete", finished=outputs.now(), runtime=outputs.runtime(manifest),
                     result=headline, database=history_state(folder / outputs.DB))
     outputs.write_manifest(folder, manifest)
