@@ -453,3 +453,32 @@ def test_run_with_observed_file_records_it_and_plots_it(tmp_path, capsys):
     assert ((layer.points["file"] == "later.csv") & (layer.points["value"] == 57.0)).any()
     code, _, err = main(["plot", out, "-q"], capsys)
     assert code == 0 and (out / "plots" / "overview.png").is_file(), err
+
+
+def test_interrupted_calibration_resumes_to_the_same_posterior(tmp_path, capsys):
+    """Ctrl-C in the middle of a generation: exit 130, the finished generations stay in abc.db, and --resume ends
+    with the posterior of an uninterrupted run (toy model through the command)."""
+    from sim.calibration.cli import cmd_calibrate
+
+    targets, params = toy.write_problem(tmp_path)
+    common = ["--targets", str(targets), "--parameters-file", str(params), "--population", "10", "--generations", "3",
+              "--households", "500", "--draws", "2", "--engine", "serial", "-q"]
+    assert cmd_calibrate([*common, "--out", str(tmp_path / "straight")], run_fn=toy.toy_run) == 0
+    calls = []
+
+    def interrupted(config, seed):
+        calls.append(seed)
+        if len(calls) == 70:  # prior sample (20 runs) and generation 0 done, inside generation 1
+            raise KeyboardInterrupt
+        return toy.toy_run(config, seed)
+
+    cut = tmp_path / "cut"
+    assert cmd_calibrate([*common, "--out", str(cut)], run_fn=interrupted) == 130
+    assert "--resume" in capsys.readouterr().err
+    manifest = json.loads((cut / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and not (cut / "posterior.parquet").exists()
+    assert cmd_calibrate(["--resume", str(cut), "--engine", "serial", "-q"], run_fn=toy.toy_run) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(cut / "posterior.parquet"),
+                                  pd.read_parquet(tmp_path / "straight" / "posterior.parquet"))
+    manifest = json.loads((cut / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["runtime"]["sessions"] == 2
