@@ -7,6 +7,9 @@
     python run.py --scheduler tcp://host:8786 ...  on a running Dask cluster (or set DASK_SCHEDULER_ADDRESS)
     python run.py --resume results/<folder>        run only what an interrupted command left missing
     python run.py plot results/<folder>            redraw the plots of a results folder
+    python run.py --parameters point ...           posterior (default once one is shipped), point or defaults
+    python run.py ... --observed FILE              also draw a CSV of observed data (same format as sim/data/observed)
+    python run.py calibrate [--quick]              estimate the calibrated parameters (docs/calibration.md)
     python run.py validate FILE...                 check scenario files
     python run.py schema                           JSON Schema of scenario files
     python run.py sensitivity --method morris ...  global sensitivity analysis (docs/analysis.md)
@@ -29,7 +32,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 STRATEGIES = ("baseline", "new_urbanization", "rural_revitalization", "integrated")
-SUBCOMMANDS = ("validate", "schema", "plot", "sensitivity", "robustness")
+SUBCOMMANDS = ("validate", "schema", "plot", "sensitivity", "robustness", "calibrate")
 PROG = "run.py"
 
 
@@ -69,7 +72,8 @@ def run_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Run scenario ensembles (scenarios x seeds); write results and comparison plots.",
         epilog="Other commands: 'run.py plot DIR' redraws plots, 'run.py validate FILE...' checks scenario "
-        "files, 'run.py schema' prints their JSON Schema. See docs/running.md.",
+        "files, 'run.py schema' prints their JSON Schema, 'run.py calibrate' estimates the calibrated parameters. "
+        "See docs/running.md and docs/calibration.md.",
     )
     p.add_argument("files", nargs="*", metavar="FILE",
                    help="scenario files (default: the four strategy scenarios in scenarios/)")
@@ -85,6 +89,11 @@ def run_parser() -> argparse.ArgumentParser:
                    help="worker processes of the embedded Dask cluster (default: cores available)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="address of a running Dask scheduler (default: $DASK_SCHEDULER_ADDRESS if set)")
+    p.add_argument("--parameters", choices=("posterior", "point", "defaults"),
+                   help="calibrated parameters of each run: its own draw from the shipped posterior (default when "
+                   "one is shipped), the posterior median, or the registry defaults; recorded in the manifest")
+    p.add_argument("--observed", metavar="FILE", action="append",
+                   help="a CSV of observed data to draw on the plots (format of sim/data/observed/); repeatable")
     p.add_argument("--csv", action="store_true", help="also write timeseries.csv")
     p.add_argument("--no-plots", action="store_true", help="do not draw plots")
     p.add_argument("--alone", action="store_true",
@@ -140,7 +149,8 @@ def _resumed(args: argparse.Namespace) -> tuple[list, Path]:
     from sim.ensemble import prepared_from_folder
 
     given = [o for o, v in (("FILE", args.files), ("--seeds", args.seeds), ("--households", args.households),
-                            ("--end-year", args.end_year), ("--out", args.out), ("--alone", args.alone)) if v]
+                            ("--end-year", args.end_year), ("--out", args.out), ("--alone", args.alone),
+                            ("--observed", args.observed)) if v]
     if given:
         raise UsageError(f"--resume takes the scenarios and options of the folder; drop {', '.join(given)}")
     out = Path(args.resume)
@@ -208,18 +218,24 @@ def _summary(result, nruns: int, seconds: float, out: Path) -> list[str]:
 
 def cmd_run(argv: list[str], run_fn=None) -> int:
     """Run an ensemble. `run_fn` replaces the model (tests inject faults through it; see tests/fault_run.py)."""
+    from sim.calibration.draws import for_command
     from sim.ensemble import EnsembleOptions, run_ensemble
+    from sim.ensemble.observed import read_user_files
 
     args = run_parser().parse_args(argv)
     scheduler = _scheduler(args)
     prepared, out = _resumed(args) if args.resume else _fresh(args)
+    observed = read_user_files(args.observed or [])  # checked before anything is written
+    run_fn = for_command(args.parameters, out if args.resume else None, run_fn)  # sets each run's parameters
     nruns = sum(p.replicates for p in prepared)
     engine, workers = _engine(args, scheduler, nruns)
     options = EnsembleOptions(
         engine=engine, workers=workers, scheduler=scheduler, resume=bool(args.resume), csv=args.csv,
         plots=not args.no_plots, progress="off" if args.quiet else "bar" if sys.stderr.isatty() else "lines",
         force=args.force, command=[PROG, *argv],
-        overrides={"seeds": args.seeds, "households": args.households, "end_year": args.end_year})
+        overrides={"seeds": args.seeds, "households": args.households, "end_year": args.end_year,
+                   "parameters": run_fn.manifest_entry(s for p in prepared for s in p.seeds),
+                   **({"observed": observed} if observed else {})})
     where = scheduler or (f"{workers} local worker{'s' if workers != 1 else ''}" if engine == "dask" else "")
     _say(args.quiet,
          f"{'Resuming' if args.resume else 'Running'} {nruns} runs ({len(prepared)} scenario"
@@ -247,6 +263,7 @@ def cmd_plot(argv: list[str]) -> int:
     p.add_argument("folder", metavar="DIR")
     p.add_argument("--format", nargs="+", default=["png"], choices=("png", "svg", "pdf"), dest="formats",
                    help="file formats (default: png)")
+    p.add_argument("--observed", metavar="FILE", action="append", help="also draw this observed-data CSV")
     p.add_argument("-q", "--quiet", action="store_true")
     args = p.parse_args(argv)
     folder = Path(args.folder)
@@ -254,9 +271,10 @@ def cmd_plot(argv: list[str]) -> int:
         raise UsageError(f"no such folder: {folder}")
     if not (folder / "timeseries.parquet").is_file():
         raise UsageError(f"{folder} is not a results folder (no timeseries.parquet)")
+    from sim.ensemble.observed import read_user_files
     from sim.ensemble.plots import plot_results
 
-    written = plot_results(folder, formats=args.formats)
+    written = plot_results(folder, formats=args.formats, observed=read_user_files(args.observed or []))
     _say(args.quiet, f"Plots: {_rel(folder / 'plots')}/  ({len(written)} files)")
     return 0
 
@@ -292,16 +310,18 @@ def main(argv: list[str] | None = None, run_fn=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if str(HERE) not in sys.path:  # run from another folder without `pip install -e .`
         sys.path.insert(0, str(HERE))
+    from sim.calibration.cli import cmd_calibrate
+    from sim.calibration.errors import InputFileError
     from sim.ensemble import EnsembleError
     from sim.scenario import ScenarioError
 
-    commands = {"validate": cmd_validate, "schema": cmd_schema, "plot": cmd_plot,
+    commands = {"validate": cmd_validate, "schema": cmd_schema, "plot": cmd_plot, "calibrate": cmd_calibrate,
                 "sensitivity": _analysis("cmd_sensitivity"), "robustness": _analysis("cmd_robustness")}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])
         return cmd_run(argv, run_fn)
-    except ScenarioError as exc:
+    except (ScenarioError, InputFileError) as exc:
         for line in exc.messages:
             print(line, file=sys.stderr)
         return 2

@@ -116,7 +116,7 @@ def test_help_mentions_every_option(capsys):
     code, out, _ = main(["--help"], capsys)
     assert code == 0
     for opt in ["--seeds", "--households", "--out", "--engine", "--workers", "--scheduler", "--resume", "--csv",
-                "--no-plots", "-q", "plot DIR", "validate", "schema"]:
+                "--no-plots", "-q", "plot DIR", "validate", "schema", "--parameters", "--observed", "calibrate"]:
         assert opt in out
 
 
@@ -146,7 +146,11 @@ def test_small_run_end_to_end(tmp_path):
     csv = pd.read_csv(folder / "timeseries.csv")
     assert list(csv.columns) == ["scenario", "seed", "year", *METRICS] and len(csv) == len(ts) == 2 * 2 * 6
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["overrides"] == {"seeds": 2, "households": 2000, "end_year": 2018}
+    from sim.calibration.draws import default_mode
+
+    assert manifest["overrides"] == {"seeds": 2, "households": 2000, "end_year": 2018,
+                                     "parameters": manifest["overrides"]["parameters"]}
+    assert manifest["overrides"]["parameters"]["mode"] == default_mode()  # which parameters the runs used
     assert manifest["engine"]["name"] == "serial" and manifest["status"] == "complete"
     assert manifest["runs"] == {"planned": 4, "ok": 4, "failed": 0}
     # rerunning the same folder is refused; redrawing its plots is not

@@ -28,6 +28,7 @@ from ..outcomes.metrics import KEY_METRICS, METRICS
 from .errors import EnsembleError
 from .files import atomic_write
 from .folder import ResultsFolder
+from .observed import ObservedLayer
 from .tables import bands
 
 BASELINE = "baseline"
@@ -150,7 +151,7 @@ def _draw_reforms(ax, reforms: Mapping[str, Mapping[str, int]], colors: Mapping[
 
 # --------------------------------------------------------------------------------------------- figures
 def _draw_metric(ax, ts: pd.DataFrame, metric: str, order: Sequence[str], colors: Mapping[str, str],
-                 reforms: Mapping[str, Mapping[str, int]] | None) -> None:
+                 reforms: Mapping[str, Mapping[str, int]] | None, observed: ObservedLayer | None = None) -> None:
     b = bands(ts, metric)
     for name in order:
         sub = b[b["scenario"] == name].sort_values("year")
@@ -161,6 +162,8 @@ def _draw_metric(ax, ts: pd.DataFrame, metric: str, order: Sequence[str], colors
         ax.plot(sub["year"], sub["median"], color=c, linewidth=2.2, label=pretty(name), zorder=3)
     if reforms:
         _draw_reforms(ax, reforms, colors, order)
+    if observed is not None:
+        observed.draw(ax, metric, ts)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.margins(x=0.01)
 
@@ -192,8 +195,9 @@ def _notes(ts, reforms) -> str:
 
 def metric_figure(ts: pd.DataFrame, metric: str, *, order: Sequence[str] | None = None,
                   colors: Mapping[str, str] | None = None,
-                  reforms: Mapping[str, Mapping[str, int]] | None = None) -> Figure:
-    """One key outcome over years, all scenarios: median line, 10-90% band, reform years marked."""
+                  reforms: Mapping[str, Mapping[str, int]] | None = None,
+                  observed: ObservedLayer | None = None) -> Figure:
+    """One key outcome over years, all scenarios: median line, 10-90% band, reform years marked, observed data."""
     import matplotlib
 
     meta = METRICS[metric]
@@ -202,22 +206,25 @@ def metric_figure(ts: pd.DataFrame, metric: str, *, order: Sequence[str] | None 
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(9.0, 5.2), layout="constrained")
         ax = fig.add_subplot()
-        _draw_metric(ax, ts, metric, order, colors, reforms)
+        _draw_metric(ax, ts, metric, order, colors, reforms, observed)
         ax.set_title(meta.label, loc="left", pad=14)
         ax.set_xlabel("Year")
         ax.set_ylabel(meta.unit)
         handles, labels = _legend_handles(order, colors, reforms)
+        if observed is not None:
+            handles, labels = observed.legend(handles, labels, [metric])
         ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
                   title="Scenario", alignment="left")
         caption = meta.meaning + "\n" + "\n".join(
-            textwrap.wrap(_notes(ts, reforms), 110))
+            textwrap.wrap(_notes(ts, reforms) + (f" {observed.note}" if observed else ""), 110))
         fig.supxlabel(caption, x=0.0, ha="left", fontsize=9, color="#555555", multialignment="left")
     return fig
 
 
 def overview_figure(ts: pd.DataFrame, metrics: Sequence[str] = tuple(KEY_METRICS), *,
                     order: Sequence[str] | None = None, colors: Mapping[str, str] | None = None,
-                    reforms: Mapping[str, Mapping[str, int]] | None = None, ncols: int = 4) -> Figure:
+                    reforms: Mapping[str, Mapping[str, int]] | None = None, ncols: int = 4,
+                    observed: ObservedLayer | None = None) -> Figure:
     """Small multiples: every key metric in one figure, one shared legend."""
     import matplotlib
 
@@ -231,14 +238,17 @@ def overview_figure(ts: pd.DataFrame, metrics: Sequence[str] = tuple(KEY_METRICS
         axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
         for ax, metric in zip(axes, metrics):
             meta = METRICS[metric]
-            _draw_metric(ax, ts, metric, order, colors, reforms)
+            _draw_metric(ax, ts, metric, order, colors, reforms, observed)
             ax.set_title("\n".join(textwrap.wrap(meta.label, 34)), loc="left", pad=10)
             ax.set_ylabel(meta.unit)
         for ax in axes[len(metrics):]:
             ax.axis("off")
         handles, labels = _legend_handles(order, colors, reforms)
-        fig.legend(handles, labels, loc="outside lower left", ncols=len(labels), frameon=False, fontsize=11,
-                   title=_notes(ts, reforms), title_fontsize=9, alignment="left")
+        if observed is not None:
+            handles, labels = observed.legend(handles, labels, metrics)
+        fig.legend(handles, labels, loc="outside lower left", ncols=min(len(labels), 6), frameon=False, fontsize=11,
+                   title=_notes(ts, reforms) + (f" {observed.note}" if observed else ""),
+                   title_fontsize=9, alignment="left")
         fig.suptitle("Key outcomes by scenario", x=0.0, ha="left", fontsize=15, fontweight="bold")
     return fig
 
@@ -283,7 +293,7 @@ def load_folder(path: Path | str) -> FolderData:
 
 
 def plot_results(path: Path | str, *, formats: Sequence[str] = ("png",),
-                 metrics: Sequence[str] = tuple(KEY_METRICS)) -> list[Path]:
+                 metrics: Sequence[str] = tuple(KEY_METRICS), observed: Sequence[dict] = ()) -> list[Path]:
     """Draw every figure of a results folder into its plots/ folder; returns the files written."""
     folder = ResultsFolder(path)
     ts, order, configs, parents = load_folder(path)
@@ -293,9 +303,11 @@ def plot_results(path: Path | str, *, formats: Sequence[str] = ("png",),
     years = (int(ts["year"].min()), int(ts["year"].max()))
     reforms = reform_markers({n: configs.get(n, {}) for n in order}, years=years, parents=parents) if configs \
         else None
+    layer = ObservedLayer.for_folder(path, observed)  # observed data (shipped, recorded, `observed`)
     written = []
-    figures = [(m, metric_figure(ts, m, order=order, colors=colors, reforms=reforms)) for m in metrics]
-    figures.append(("overview", overview_figure(ts, metrics, order=order, colors=colors, reforms=reforms)))
+    figures = [(m, metric_figure(ts, m, order=order, colors=colors, reforms=reforms, observed=layer)) for m in metrics]
+    figures.append(("overview", overview_figure(ts, metrics, order=order, colors=colors, reforms=reforms,
+                                                observed=layer)))
     for stem, fig in figures:
         for fmt in formats:
             written.append(save_figure(fig, folder.plots_dir / f"{stem}.{fmt}", fmt))

@@ -352,11 +352,17 @@ class Scenario(StrictModel):
         return data
 
     def complete_config(self) -> dict[str, Any]:
-        """The engine form with every input written out: an unset lever, uncertainty or parameter at its registry
-        default. What a run depends on besides the code, so a changed default shows as a changed config."""
+        """The engine form with every input written out: an unset lever or uncertainty at its registry default, an
+        unset parameter at the value the engine uses (the shipped posterior median for calibrated ones). What a run
+        depends on besides the code, so a changed default shows as a changed config."""
+        from ..inputs.parameters import parameter_values
+
         data = self.model_dump(mode="python")
+        engine_parameters = parameter_values()
         for section, registry in INPUT_SECTIONS.items():
-            data[section] = {name: data[section].get(name, param.default) for name, param in registry.items()}
+            data[section] = {name: data[section].get(name, engine_parameters.get(name, param.default)
+                                                      if section == "parameters" else param.default)
+                             for name, param in registry.items()}
         return data
 
     def file_form(self) -> dict[str, Any]:
