@@ -4,8 +4,8 @@
     python benchmarks/state_hash.py --households 20000 --end-year 2025
 
 The hash covers every metric of every year, the per-county, per-tier and per-city tables, and the final
-household and live-migrant arrays (every field but the person ids that tie agent views to rows). Two runs of the same code and seed give the same hash; a change
-that alters any number, anywhere, changes it.
+household and live-person arrays (every field but the person ids that tie agent views to rows). Two runs of
+the same code and seed give the same hash; a change that alters any number, anywhere, changes it.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ def run_hash(households: int, end_year: int, seed: int) -> tuple[str, dict[str, 
         d = hashlib.sha256()
         _update_frame(d, frame)
         parts[name] = d.hexdigest()
-    for name, table in (("households", model.households), ("migrants", model.migrants)):
+    for name, table in (("households", model.households), ("persons", model.persons)):
         d = hashlib.sha256()
-        rows = np.flatnonzero(model.migrants.alive) if name == "migrants" else slice(None)
+        rows = np.flatnonzero(model.persons.alive) if name == "persons" else slice(None)
         for field in sorted(set(table.FIELDS) - {"person"}):  # person ids: bookkeeping for agent views
             d.update(field.encode())
             d.update(np.ascontiguousarray(getattr(table, field)[rows]).tobytes())
