@@ -33,6 +33,7 @@ def run(config=None, seed: int = 0, on_year: Callable[[int], None] | None = None
     """Run to the end year: one row per year (column `year`), one column per metric.
 
     `on_year(year)` is called after each simulated year (progress reports; it does not change the run)."""
+    share_cores_in_workers()
     # The model's agents live as long as the run: move them out of the cyclic GC's generations once built
     # (gc.freeze), so its young- and old-generation passes do not traverse them again and again (7-12 % of a
     # 100 k run). This function owns the model's lifetime: at the end it takes the model apart, so reference
@@ -64,3 +65,20 @@ def release(model: ChengxiangModel) -> None:
     ids = getattr(mesa.Agent, "_ids", None)
     if isinstance(ids, dict) or hasattr(ids, "pop"):
         ids.pop(model, None)
+
+
+def share_cores_in_workers() -> None:
+    """In a Dask worker (one of several processes sharing the cores) the parallel kernels use one thread; in a
+    plain process they use every core. Results are the same either way."""
+    import sys
+
+    if "distributed" in sys.modules:
+        from distributed import get_worker
+
+        try:
+            get_worker()
+        except ValueError:
+            return
+        from .engine import kernels
+
+        kernels.use_threads(1)

@@ -32,10 +32,13 @@ Market = namedtuple("Market", "starts land labour kappa insurance weight collect
                               "keep_share")
 
 _jit = numba.njit(cache=True, nogil=True, boundscheck=False)
+# Loops whose iterations are independent (each writes only its own row or county) run on all of numba's threads;
+# the results do not depend on the number of threads. `use_threads(1)` in processes that share the cores.
+_jit_parallel = numba.njit(cache=True, nogil=True, boundscheck=False, parallel=True)
 NEG_INF = -np.inf
 
 
-@_jit
+@_jit_parallel
 def guided_search(x, county, flat, guide, buckets, n_j):
     """Candidate cities for draws `x` (n x k, in [0, 1)) of deciders from `county`: for each draw the first
     entry of `flat` (the counties' CDFs laid end to end, row c shifted by +c) above `x + c`, as a city index;
@@ -44,7 +47,7 @@ def guided_search(x, county, flat, guide, buckets, n_j):
     (Visiting deciders county by county, for cache locality, measured no faster.)"""
     n, k = x.shape
     out = np.empty((n, k), np.int64)
-    for i in range(n):
+    for i in numba.prange(n):
         c = county[i]
         base = c * buckets
         for t in range(k):
@@ -344,6 +347,7 @@ def pay_workers(rows, draw, p, dependants, home, places, shares):
     at home pays the cost of commuting to a county-town job (none from a village reclassified as urban,
     `home.in_town`); what it earns is household income. Writes employed, wage, remit, living, savings of `p`."""
     saved = np.zeros(rows.shape[0])
+    # serial: numba's parallel loop lost the writes through the record of arrays `p` (measured with numba 0.68)
     for n in range(rows.shape[0]):
         r = rows[n]
         k = p.job[r]
@@ -386,7 +390,7 @@ def pay_workers(rows, draw, p, dependants, home, places, shares):
     return saved
 
 # ---------------------------------------------------------------------------------------------- work choice
-@_jit
+@_jit_parallel
 def work_utilities(d, search, cities, counties, pairs, w, asc):
     """Systematic utilities of the work options of each decider (`d`, a `Deciders`), and the k candidate cities
     sampled for it from uniforms `search.x` (n x k) by its county's distribution (`guided_search`). Columns: 0
@@ -407,7 +411,7 @@ def work_utilities(d, search, cities, counties, pairs, w, asc):
     u = np.empty((n, 4 + k))
     n_j = search.n_j
     cand = guided_search(search.x, d.county, search.flat, search.guide, search.buckets, n_j)
-    for i in range(n):
+    for i in numba.prange(n):
         c = d.county[i]
         s = d.skill[i]
         a = d.age[i]
@@ -460,15 +464,15 @@ def work_utilities(d, search, cities, counties, pairs, w, asc):
     return u, cand
 
 
-@_jit
+@_jit_parallel
 def choose_logit(u, uniforms):
     """The chosen column of each row under the multinomial logit: column t with probability exp(u_t) / sum exp(u),
     found by inverting the cumulative probabilities at one uniform per row (the same distribution as the argmax of
     u + Gumbel noise, with one exp per option instead of two logs). -inf columns are never chosen."""
     n, m = u.shape
     choice = np.empty(n, np.int64)
-    weights = np.empty(m)
-    for i in range(n):
+    for i in numba.prange(n):
+        weights = np.empty(m)
         top = NEG_INF
         for t in range(m):
             if u[i, t] > top:
@@ -541,7 +545,7 @@ def unit_accounts(p, weight, city_inside):
     return out
 
 # ---------------------------------------------------------------------------------------------- land
-@_jit
+@_jit_parallel
 def clear_land_market(m, rounds, r_low, r_high):
     """The rent that clears each county's rental market (`m`, a `Market`; households sorted by county, county c's
     are rows starts[c]:starts[c+1]). Demand: farming households (labour > 0) rent in up to kappa r^-eta (their
@@ -552,7 +556,7 @@ def clear_land_market(m, rounds, r_low, r_high):
     highest rent is rationed by `allocate_land`)."""
     n_c = m.starts.shape[0] - 1
     rent = np.empty(n_c)
-    for c in range(n_c):
+    for c in numba.prange(n_c):
         lo, hi = np.log(r_low), np.log(r_high[c])
         for _ in range(rounds):
             mid = 0.5 * (lo + hi)
@@ -581,7 +585,7 @@ def clear_land_market(m, rounds, r_low, r_high):
     return rent
 
 
-@_jit
+@_jit_parallel
 def allocate_land(m, rent, rented_in, rented_out, farmed):
     """Land of each household at each county's rent (from `clear_land_market`): rented in, rented out, farmed
     itself (written per household); rent-ins scaled so that demand equals supply exactly (in a glut at the lowest
@@ -591,7 +595,7 @@ def allocate_land(m, rent, rented_in, rented_out, farmed):
     operator = np.zeros(n_c)
     transferred = np.zeros(n_c)
     idle = np.zeros(n_c)
-    for c in range(n_c):
+    for c in numba.prange(n_c):
         r = rent[c]
         x_in = r ** (-m.eta)
         x_out = (m.keep_share * r) ** (-m.eta)
@@ -796,3 +800,8 @@ def person_census(p, weight, in_situ, young_home, lead_unit, city_inside):
                 s[20] += w
     return s
 
+
+def use_threads(n: int | None = None) -> None:
+    """Threads of the parallel kernels: `n`, or all of numba's (the cores) when None. Processes that share the
+    machine's cores with others (Dask workers, pools) use 1."""
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS if n is None else max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
