@@ -16,8 +16,8 @@ and parameter names, in the engine's order of phases (`sim.engine.model.Chengxia
 
     production and prices   census -> production.produce_and_price                        (place level)
     capital                 RefHousehold.invest, RefPerson.deposit -> capital.allocate_pools
-    labour                  network census; RefPerson.train, .pay, .reconsider (workers), .leave_home (people
-                            at home), .follow_head_home; count_members; urban talent            (`phases.labour`)
+    labour                  network census; RefPerson.train, .reconsider (workers), .leave_home (people at
+                            home), .follow_head_home; count_members; RefPerson.pay; urban talent (`phases.labour`)
     families                RefPerson.reconsider_family (children and elderly)                 (`phases.families`)
     citizenization          RefPerson.consider_settling (unit heads) -> quotas by points -> settle units;
                             RefHousehold.urbanize_in_situ (reclassified villages, in-situ hukou)
@@ -149,10 +149,6 @@ class RefPerson(mesa.Agent):
             m.ledger.public_spending += cost
             m.ledger.training_spending += cost
             m.ledger.trained += w
-
-    def work_a_year(self) -> None:
-        self.train()
-        self.pay()
 
     def pay(self) -> None:
         """A year of work: employed with the employment chance where it works; a worker living away pays its
@@ -556,11 +552,11 @@ class RefHousehold(mesa.Agent):
             self.in_situ_urban = True
         if not self.in_situ_urban:
             return
-        home = [q for q in self.members if q.place == HOME]
-        if any(not q.urban_hukou for q in home) and m.random.random() < m.in_situ_hukou_rate:
-            for q in home:
+        rural = [q for q in self.members if q.place == HOME and not q.urban_hukou]
+        if rural and m.random.random() < m.in_situ_hukou_rate:
+            for q in rural:
                 q.urban_hukou = True
-            m.ledger.citizenized_in_situ += self.weight * len(home)
+            m.ledger.citizenized_in_situ += self.weight * len(rural)
 
     # ---- phase 6: land
     def exit_rights(self) -> None:
@@ -894,13 +890,14 @@ class ReferenceModel(mesa.Model):
                           "city_wage": j.wage.tolist(), "town_wage": c.wage.tolist(),
                           "village_wage": c.village_wage.tolist(), "city_living": j.living_cost.tolist(),
                           "town_living": c.living_cost.tolist(), "commute": commute_cost(self).tolist()}
-        self.person_set.do("work_a_year")  # training, then a year of pay
+        self.person_set.do("train")
         self.terms = _Terms(self)
         self.returned_talent = [0.0] * c.n
         self.person_set.shuffle_do("reconsider")  # migrant workers: stay, return, local job, another city
         self.person_set.shuffle_do("leave_home")  # people at home: farm on, village, county town or a city
         self.person_set.do("follow_head_home")
-        self.count_members()
+        self.count_members()  # remittances depend on who is at home now
+        self.person_set.do("pay")  # the year is worked where one chose to be
         talent = p["talent_per_incentive"] * self.in_force["urban_talent_incentive"] * c.rural_residents
         c.talent[:] = np.array(self.returned_talent) + talent
         self.ledger.talent_to_rural += float(talent.sum())
@@ -977,17 +974,20 @@ class ReferenceModel(mesa.Model):
         p, now, c, j, state, ledger = self.params, self.in_force, self.counties, self.cities, self.state, self.ledger
         per_person = p["citizenization_support_cost"] * state.wage_index
         max_age = len(state.natives_by_age) - 1
+        districts = town_city(self).tolist()
         units = []
         demand_city, demand_town = np.zeros(j.n), np.zeros(c.n)
         for head, city in settlers:
             members = head.unit_members()
             w = head.household.weight
             for q in members:
-                if city >= 0:
-                    j.native[city] += w
+                # settlers of a county town that is a city's urban districts become that city's natives
+                native_city = city if city >= 0 else districts[q.county]
+                if native_city >= 0:
+                    j.native[native_city] += w
                 else:
                     c.native[q.county] += w
-                if city < 0 or j.inside[city]:
+                if native_city < 0 or j.inside[native_city]:
                     state.natives_by_age[min(q.age, max_age)] += w
                 else:
                     ledger.departures += w  # settled in a city outside the region (province worlds)

@@ -25,6 +25,7 @@ from sim.calibration.observed import read_observed
 from sim.calibration.posterior import Posterior
 from sim.calibration.priors import read_priors
 from sim.calibration.report import posterior_summary
+from sim.inputs.parameters import PARAMETERS
 from sim.calibration.targets import LAST_FIT_YEAR, fit_points, observed_points, read_targets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -321,11 +322,16 @@ def test_ensembles_draw_each_replicate_from_the_posterior_and_record_it(shipped,
     assert entry["mode"] == "posterior" and entry["posterior"]["sha256"] == shipped.sha256
     seeds = manifest["scenarios"][0]["seeds"]["run_seeds"]
     assert sorted(int(s) for s in entry["values_by_seed"]) == sorted(seeds)
+    # the scenario and the baseline it extends (run alongside as its parent) share the replicate seeds and draws
+    assert len(calls) == 6
     for seed, params in calls:
         draw = shipped.draw_for_seed(seed)
         assert params["settle_constant"] == draw["settle_constant"] == entry["values_by_seed"][str(seed)][
             "settle_constant"]
-        assert params["land_insurance_share"] == 0.45  # the scenario's own value overrides the draw
+    own = [p for _, p in calls if p["land_insurance_share"] == 0.45]  # the scenario's own value overrides the draw
+    parent = [(s, p) for s, p in calls if p["land_insurance_share"] != 0.45]
+    assert len(own) == len(parent) == 3
+    assert all(p["land_insurance_share"] == shipped.draw_for_seed(s)["land_insurance_share"] for s, p in parent)
     assert len({p["settle_constant"] for _, p in calls}) == 3
 
     calls.clear()
@@ -339,7 +345,7 @@ def test_ensembles_draw_each_replicate_from_the_posterior_and_record_it(shipped,
     out = tmp_path / "defaults"
     code, _, _ = main([scenario, "--seeds", "1", "--households", "500", "--end-year", "2014", "--engine", "serial",
                        "--no-plots", "--parameters", "defaults", "--out", out, "-q"], capsys, run_fn=_spy(calls))
-    assert code == 0 and calls[0][1]["settle_constant"] == -4.0  # the registry default
+    assert code == 0 and calls[0][1]["settle_constant"] == PARAMETERS["settle_constant"].default  # the registry's
 
 
 def test_posterior_modes_need_a_shipped_posterior(tmp_path, capsys):

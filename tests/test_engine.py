@@ -15,7 +15,7 @@ import sim
 from sim import City, CountyTown, MigrantWorker, RuralHousehold
 from sim.engine.people import ADULT_AGE, AWAY, NO_JOB
 from sim.engine.world import CHINA_TIER_COUNTS, build_world, write_world_csv
-from sim.inputs.registry import CITY_TIERS, LEVERS, UNCERTAINTIES
+from sim.inputs.registry import CITY_TIERS, LEVERS, PARAMETERS, UNCERTAINTIES
 from sim.outcomes.metrics import FLOW_METRICS, METRICS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -289,7 +289,9 @@ def test_a_lever_changes_no_outcome_before_it_takes_effect(name):
 
 # ---------------------------------------------------------------------------------------------- ages and families
 def test_people_age_die_by_age_and_are_born():
-    model = sim.build_model(small(4000, 2016), seed=6)
+    # settling leaves the rural-hukou table too: held at its lowest rate, leaving the table is dying
+    model = sim.build_model(small(4000, 2016, parameters={"settle_constant": PARAMETERS["settle_constant"].low}),
+                            seed=6)
     ps = model.persons
     ids, ages = ps.id[ps.alive].copy(), ps.age[ps.alive].copy()
     model.step()
@@ -383,9 +385,13 @@ def base_paths():
 
 
 def test_services_by_residence_raise_urbanization_in_2035_and_2050(base_paths):
-    reform = years(baseline(services_by_residence=1.0))
-    assert (reform["urbanization_rate"] > base_paths["urbanization_rate"] + 0.1).all()
-    assert (reform["children_with_migrants_share"] > base_paths["children_with_migrants_share"] + 5).all()
+    # a smaller effect than the seed noise of 5 000 households by 2050 (paired differences of single seeds range
+    # from about -0.2 to +0.9 pp there): 8 seeds, the baseline's four more added to the shared four
+    more = (5, 6, 7, 8)
+    base = (base_paths * len(SEEDS) + years(baseline(), seeds=more) * len(more)) / (len(SEEDS) + len(more))
+    reform = years(baseline(services_by_residence=1.0), seeds=SEEDS + more)
+    assert (reform["urbanization_rate"] > base["urbanization_rate"] + 0.1).all()
+    assert (reform["children_with_migrants_share"] > base["children_with_migrants_share"] + 5).all()
 
 
 def test_open_settlement_raises_hukou_urbanization_in_2035_and_2050(base_paths):

@@ -333,10 +333,10 @@ def test_farm_output_equals_its_formula():
     labour = np.where(rng.random(n) < 0.8, rng.uniform(0.5, 3, n), 0.0)
     skill, weight, value = rng.lognormal(-0.6, 0.3, n), rng.lognormal(3, 0.3, n), rng.uniform(800, 2000, n_c)
     out, by_c, lab_c = kernels.farm_output(county, farmed, rented_in, labour, skill, weight, value, 0.55, 6.0, 0.25,
-                                           0.25, 0.05, n_c)
+                                           0.25, 0.05, 0.45, n_c)
     A = farmed + rented_in
     want = np.where((A > 0) & (labour > 0), value[county] * np.sqrt(skill / 0.55) * 6.0 * (A / 6.0) ** 0.30
-                    * (labour / 1.5) ** 0.75, 0.0)
+                    * (labour / 1.5) ** 0.45, 0.0)
     np.testing.assert_allclose(out, want, rtol=1e-12)
     np.testing.assert_allclose(by_c, np.bincount(county, want * weight, minlength=n_c), rtol=1e-12)
     np.testing.assert_allclose(lab_c, np.bincount(county, labour * weight * ((A > 0) & (labour > 0)), minlength=n_c),

@@ -549,6 +549,9 @@ for _name in FITTED_2013_2018:
 def parameter_values() -> dict[str, float]:
     """Every parameter at its default (what the engine reads as `model.params`): the registry's, except that the
     calibrated parameters take their posterior medians when a posterior is shipped (`sim.calibration.posterior`)."""
-    from ..calibration.posterior import shipped_median  # imported here: the calibration package imports this one
-
-    return {**{name: p.default for name, p in PARAMETERS.items()}, **shipped_median()}
+    defaults = {name: p.default for name, p in PARAMETERS.items()}
+    try:  # imported here: the calibration package imports this one
+        from ..calibration.posterior import shipped_median
+    except ImportError:  # a build without the calibration package: the registry's defaults
+        return defaults
+    return {**defaults, **shipped_median()}

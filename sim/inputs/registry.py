@@ -350,7 +350,7 @@ LEVERS: dict[str, Param] = {
 UNCERTAINTIES: dict[str, Param] = {
     p.name: replace(p, kind="uncertainty")
     for p in [
-        _p("urban_productivity_growth", 0.04915, 0.0, 0.08, "per year", "economy",
+        _p("urban_productivity_growth", 0.0492, 0.0, 0.08, "per year", "economy",
            "Growth of total factor productivity in cities and county towns (real).",
            "Calibrated on 2013-2018 incomes (docs/calibration.md); range: modelling judgement around the "
            "2-6 % TFP growth of growth-accounting studies of China"),
@@ -364,7 +364,7 @@ UNCERTAINTIES: dict[str, Param] = {
         _p("consumer_price_inflation", 0.02, -0.02, 0.08, "per year", "economy",
            "Consumer price inflation: money reported in current yuan is the model's 2013 yuan times the price "
            "index it builds.", "NBS Statistical Communiques (CPI)"),
-        _p("housing_cost_growth", 0.07951, -0.02, 0.12, "per year", "economy",
+        _p("housing_cost_growth", 0.0795, -0.02, 0.12, "per year", "economy",
            "Real growth of urban housing and living costs.",
            "Calibrated on 2013-2018 (property income and migration, docs/calibration.md); range: modelling "
            "judgement"),
