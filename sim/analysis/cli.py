@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..arguments import OneLineParser, integer, positive_integer
 from ..ensemble.engines import default_workers
 from ..ensemble.errors import EnsembleError
 from ..ensemble.execute import RunFn
@@ -38,33 +39,12 @@ STRATEGIES = ("baseline", "new_urbanization", "rural_revitalization", "integrate
 BASE_SCENARIO = SCENARIO_DIR / "baseline.yaml"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, no usage dump
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-def _integer(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-
-
 def _engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=("serial", "dask"),
                    help="serial: in this process; dask: one task per run on a LocalCluster or --scheduler "
                    "(default: dask when more than one run and more than one core, or a scheduler is given)")
-    p.add_argument("--workers", type=_positive, metavar="N", help="worker processes of the embedded Dask cluster")
+    p.add_argument("--workers", type=positive_integer, metavar="N",
+                   help="worker processes of the embedded Dask cluster")
     p.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler "
                    "(default: $DASK_SCHEDULER_ADDRESS if set)")
     p.add_argument("--out", metavar="DIR", help="results folder (default: results/<timestamp>-<command>/)")
@@ -76,28 +56,28 @@ def _engine_options(p: argparse.ArgumentParser) -> None:
 def _common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--outcomes", metavar="A,B", help="metrics (default: the headline metrics, KEY_METRICS)")
     p.add_argument("--years", metavar="Y1,Y2", help="outcome years (default: 2035,2050); the runs end at the last")
-    p.add_argument("--replicates", type=_positive, metavar="R",
+    p.add_argument("--replicates", type=positive_integer, metavar="R",
                    help="model seeds per point, the same for every point, outcomes averaged (default: 1)")
-    p.add_argument("--households", type=_positive, metavar="N", help="household agents (default: 10000)")
-    p.add_argument("--seed", type=_integer, metavar="S", help="root seed of the design, the model seeds and the "
+    p.add_argument("--households", type=positive_integer, metavar="N", help="household agents (default: 10000)")
+    p.add_argument("--seed", type=integer, metavar="S", help="root seed of the design, the model seeds and the "
                    "bootstrap (default: 0)")
 
 
 def sensitivity_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=f"{PROG} sensitivity", description="Global sensitivity analysis (Morris screening or Sobol' "
+    p = OneLineParser(prog=f"{PROG} sensitivity", description="Global sensitivity analysis (Morris screening or Sobol' "
                 "indices, SALib) of outcomes to the declared inputs. See docs/analysis.md.")
     p.add_argument("--method", choices=("morris", "sobol"), help="default: morris")
     p.add_argument("--inputs", metavar="A,B", help="inputs to vary by name (default: every lever, uncertainty "
                    "and behavioural parameter)")
     p.add_argument("--group", metavar="G1,G2", help="vary the default inputs of these registry groups (or "
                    "'levers', 'uncertainties', 'parameters')")
-    p.add_argument("--trajectories", type=_integer, metavar="R", help="Morris trajectories (default: 10)")
-    p.add_argument("--levels", type=_integer, metavar="P", help="Morris grid levels (default: 4)")
-    p.add_argument("--samples", type=_integer, metavar="N",
+    p.add_argument("--trajectories", type=integer, metavar="R", help="Morris trajectories (default: 10)")
+    p.add_argument("--levels", type=integer, metavar="P", help="Morris grid levels (default: 4)")
+    p.add_argument("--samples", type=integer, metavar="N",
                    help="Sobol' base sample, a power of two (default: 256); N x (inputs + 2) points")
     p.add_argument("--scenario", metavar="FILE", help="base scenario whose history levers depart from "
                    "(default: scenarios/baseline.yaml)")
-    p.add_argument("--from-year", type=_integer, metavar="YEAR",
+    p.add_argument("--from-year", type=integer, metavar="YEAR",
                    help=f"levers take their sampled value from this year on (default: {DEFAULT_FROM_YEAR})")
     _common_options(p)
     _engine_options(p)
@@ -369,11 +349,11 @@ def _sensitivity(argv: list[str], run_fn: RunFn | None, prog: str) -> int:
 
 # ----------------------------------------------------------------------------------------------- robustness
 def robustness_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=f"{PROG} robustness", description="Evaluate strategies over the same sampled states of the "
+    p = OneLineParser(prog=f"{PROG} robustness", description="Evaluate strategies over the same sampled states of the "
                 "world: regret, satisficing thresholds and scenario discovery (PRIM). See docs/analysis.md.")
     p.add_argument("files", nargs="*", metavar="FILE",
                    help="strategy scenario files (default: the four strategy scenarios in scenarios/)")
-    p.add_argument("--states", type=_integer, metavar="N", help="states of the world, a Latin hypercube over the "
+    p.add_argument("--states", type=integer, metavar="N", help="states of the world, a Latin hypercube over the "
                    "uncertainties (default: 100)")
     p.add_argument("--uncertainties", metavar="A,B", help="uncertainties to sample (default: all)")
     p.add_argument("--parameters", choices=("default", "posterior"),

@@ -23,46 +23,25 @@ from typing import Any
 
 import pandas as pd
 
-from ..ensemble.files import atomic_write_csv, atomic_write_json, atomic_write_parquet, atomic_write_text
+from ..ensemble.files import atomic_write_csv, atomic_write_parquet
+from ..ensemble.folder import MANIFEST, Folder
 from ..ensemble.manifest import command_line, engine_entry, git_state, now, software_versions
 from .errors import AnalysisError
 
 FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
 SAMPLES = "samples.parquet"
 RUN_COLUMNS = ["replicate", "seed", "status", "seconds", "error"]
 
 
-class AnalysisFolder:
+class AnalysisFolder(Folder):
     """Paths, manifest and tables of one analysis results folder."""
-
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-
-    @property
-    def manifest_path(self) -> Path:
-        return self.path / MANIFEST
 
     @property
     def samples_path(self) -> Path:
         return self.path / SAMPLES
 
-    @property
-    def plots_dir(self) -> Path:
-        return self.path / "plots"
-
-    @property
-    def scenarios_dir(self) -> Path:
-        return self.path / "scenarios"
-
-    def scenario_path(self, name: str) -> Path:
-        return self.scenarios_dir / f"{name}.yaml"
-
     def create(self) -> None:
         self.scenarios_dir.mkdir(parents=True, exist_ok=True)
-
-    def write_manifest(self, manifest: Mapping[str, Any]) -> None:
-        atomic_write_json(self.manifest_path, manifest)
 
     def read_manifest(self, kind: str) -> dict[str, Any]:
         """The manifest of an earlier `kind` command, for --resume; AnalysisError if there is none."""
@@ -78,9 +57,6 @@ class AnalysisFolder:
             raise AnalysisError(f"--resume: {self.path} holds a {manifest.get('kind') or 'scenario ensemble'} "
                                 f"folder, not a {kind} one")
         return manifest
-
-    def write_scenario_yaml(self, name: str, text: str) -> None:
-        atomic_write_text(self.scenario_path(name), text)
 
     def write_table(self, name: str, df: pd.DataFrame) -> Path:
         return atomic_write_csv(self.path / name, df)

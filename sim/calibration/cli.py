@@ -19,6 +19,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from ..arguments import OneLineParser, positive_integer
 from .abcsmc import FULL, QUICK, Problem, Settings, history_state, run_abc
 from .errors import InputFileError
 
@@ -28,21 +29,6 @@ PREDICTIVE_DRAWS = {"full": 100, "quick": 20}
 
 class CalibrationUsageError(Exception):
     """Bad options: one line, exit 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def _share(text: str) -> float:
@@ -56,7 +42,7 @@ def _share(text: str) -> float:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=PROG, description="Estimate the calibrated model parameters from the 2013-2018 national "
+    p = OneLineParser(prog=PROG, description="Estimate the calibrated model parameters from the 2013-2018 national "
                 "series by ABC-SMC (pyabc); see docs/calibration.md.")
     what = p.add_mutually_exclusive_group()
     what.add_argument("--resume", metavar="DIR", help="continue an interrupted calibration (its settings)")
@@ -65,11 +51,12 @@ def parser() -> argparse.ArgumentParser:
                    help=f"tiny settings (population {QUICK.population}, {QUICK.generations} generations, at most "
                    f"{QUICK.budget} evaluations, {QUICK.households} households): minutes, checks the machinery")
     p.add_argument("--out", metavar="DIR", help="output folder (default: results/calibration-<timestamp>/)")
-    p.add_argument("--population", type=_positive, metavar="N", help=f"particles per generation ({FULL.population})")
-    p.add_argument("--generations", type=_positive, metavar="N", help=f"most generations ({FULL.generations})")
-    p.add_argument("--budget", type=_positive, metavar="N", help=f"most model evaluations ({FULL.budget})")
-    p.add_argument("--households", type=_positive, metavar="N", help=f"household agents ({FULL.households})")
-    p.add_argument("--model-seeds", type=_positive, metavar="N",
+    p.add_argument("--population", type=positive_integer, metavar="N",
+                   help=f"particles per generation ({FULL.population})")
+    p.add_argument("--generations", type=positive_integer, metavar="N", help=f"most generations ({FULL.generations})")
+    p.add_argument("--budget", type=positive_integer, metavar="N", help=f"most model evaluations ({FULL.budget})")
+    p.add_argument("--households", type=positive_integer, metavar="N", help=f"household agents ({FULL.households})")
+    p.add_argument("--model-seeds", type=positive_integer, metavar="N",
                    help=f"common model seeds averaged per evaluation ({FULL.model_seeds})")
     p.add_argument("--seed", type=int, metavar="N", help=f"root seed ({FULL.seed})")
     p.add_argument("--unverified-weight", type=_share, metavar="W",
@@ -78,11 +65,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--parameters-file", metavar="FILE",
                    help="calibrated parameters and priors (default sim/data/calibration/parameters.csv)")
     p.add_argument("--scenario", metavar="FILE", help="policy history to run (default scenarios/baseline.yaml)")
-    p.add_argument("--draws", type=_positive, metavar="N",
+    p.add_argument("--draws", type=positive_integer, metavar="N",
                    help=f"posterior-predictive runs of the report ({PREDICTIVE_DRAWS['full']}; quick "
                    f"{PREDICTIVE_DRAWS['quick']})")
     p.add_argument("--engine", choices=("serial", "dask"), help="serial, or dask (default when more than one core)")
-    p.add_argument("--workers", type=_positive, metavar="N", help="workers of the embedded Dask cluster (cores)")
+    p.add_argument("--workers", type=positive_integer, metavar="N", help="workers of the embedded Dask cluster (cores)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     return p

@@ -47,20 +47,15 @@ def run_key(scenario: str, replicate: int) -> str:
     return f"{check_name(scenario)}-{int(replicate):03d}"
 
 
-class ResultsFolder:
-    """Paths and readers/writers of one results folder."""
+class Folder:
+    """What every results folder has: a manifest, the scenario files it ran, plots (ensembles, analyses)."""
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
 
-    # paths
     @property
     def manifest_path(self) -> Path:
         return self.path / MANIFEST
-
-    @property
-    def runs_dir(self) -> Path:
-        return self.path / "runs"
 
     @property
     def scenarios_dir(self) -> Path:
@@ -69,6 +64,24 @@ class ResultsFolder:
     @property
     def plots_dir(self) -> Path:
         return self.path / "plots"
+
+    def scenario_path(self, name: str) -> Path:
+        return self.scenarios_dir / f"{check_name(name)}.yaml"
+
+    def write_manifest(self, manifest: Mapping[str, Any]) -> None:
+        atomic_write_json(self.manifest_path, manifest)
+
+    def write_scenario_yaml(self, name: str, text: str) -> None:
+        atomic_write_text(self.scenario_path(name), text)
+
+
+class ResultsFolder(Folder):
+    """Paths and readers/writers of one ensemble results folder."""
+
+    # paths
+    @property
+    def runs_dir(self) -> Path:
+        return self.path / "runs"
 
     @property
     def timeseries_path(self) -> Path:
@@ -117,17 +130,8 @@ class ResultsFolder:
         path.unlink(missing_ok=True)
 
     # manifest and scenarios
-    def write_manifest(self, manifest: Mapping[str, Any]) -> None:
-        atomic_write_json(self.manifest_path, manifest)
-
     def read_manifest(self) -> dict[str, Any]:
         return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-
-    def scenario_path(self, name: str) -> Path:
-        return self.scenarios_dir / f"{check_name(name)}.yaml"
-
-    def write_scenario_yaml(self, name: str, text: str) -> None:
-        atomic_write_text(self.scenario_path(name), text)
 
     # per-run files
     def run_table_path(self, scenario: str, replicate: int) -> Path:
