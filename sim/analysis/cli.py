@@ -144,6 +144,19 @@ def require_analysis_extra(*modules: str) -> None:
             raise AnalysisError(f"this command needs {module}: python -m pip install -e '.[analysis]'")
 
 
+def _run_points_or_stop(kind: str, pts, spec, folder: AnalysisFolder, open_folder, engine: Engine,
+                        args: argparse.Namespace, run_fn: RunFn | None, prog: str):
+    """Run the points (`run_points`); on Ctrl-C say how to continue and return None (the caller exits 130)."""
+    try:
+        return run_points(pts, spec.model_seeds, spec.outcomes, folder, open_folder, engine,
+                          resume=bool(args.resume), run_fn=run_fn,
+                          progress="off" if args.quiet else "bar" if sys.stderr.isatty() else "lines")
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; finished runs are saved in {_rel(folder.path)}/ - continue with: "
+              f"python run.py {kind} --resume {_rel(folder.path)}", file=sys.stderr)
+        return None
+
+
 def _prepare(path: Path | str, households: int, years: dict[str, Sequence[int]], source: str | None = None
              ) -> Prepared:
     """A scenario file run to the last of `years` ({option: outcome years}, checked against its start year first)
@@ -321,14 +334,10 @@ def _sensitivity(argv: list[str], run_fn: RunFn | None, prog: str) -> int:
          f"({base.config['world']['households']} households, {base.start_year}-{base.end_year}) on "
          f"{_where(engine)} -> {_rel(folder.path)}/")
     started = time.perf_counter()
-    try:
-        samples, manifest = run_points(pts, spec.model_seeds, spec.outcomes, folder, open_folder, engine,
-                                       resume=bool(args.resume), run_fn=run_fn,
-                                       progress="off" if args.quiet else "bar" if sys.stderr.isatty() else "lines")
-    except KeyboardInterrupt:
-        print(f"{prog}: interrupted; finished runs are saved in {_rel(folder.path)}/ - continue with: "
-              f"python run.py sensitivity --resume {_rel(folder.path)}", file=sys.stderr)
+    done = _run_points_or_stop("sensitivity", pts, spec, folder, open_folder, engine, args, run_fn, prog)
+    if done is None:
         return 130
+    samples, manifest = done
     y = point_means(samples, pts, spec.outcome_columns)
 
     def write_tables() -> list[str]:
@@ -476,14 +485,10 @@ def _robustness(argv: list[str], run_fn: RunFn | None, prog: str) -> int:
          f"({prepared[0].config['world']['households']} households, {prepared[0].start_year}-"
          f"{prepared[0].end_year}) on {_where(engine)} -> {_rel(folder.path)}/")
     started = time.perf_counter()
-    try:
-        samples, manifest = run_points(pts, spec.model_seeds, spec.outcomes, folder, open_folder, engine,
-                                       resume=bool(args.resume), run_fn=run_fn,
-                                       progress="off" if args.quiet else "bar" if sys.stderr.isatty() else "lines")
-    except KeyboardInterrupt:
-        print(f"{prog}: interrupted; finished runs are saved in {_rel(folder.path)}/ - continue with: "
-              f"python run.py robustness --resume {_rel(folder.path)}", file=sys.stderr)
+    done = _run_points_or_stop("robustness", pts, spec, folder, open_folder, engine, args, run_fn, prog)
+    if done is None:
         return 130
+    samples, manifest = done
 
     def write_tables() -> list[str]:
         import pandas as pd
