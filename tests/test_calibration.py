@@ -488,3 +488,10 @@ def test_interrupted_calibration_resumes_to_the_same_posterior(tmp_path, capsys)
                                   pd.read_parquet(tmp_path / "straight" / "posterior.parquet"))
     manifest = json.loads((cut / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["runtime"]["sessions"] == 2
+
+
+def test_robustness_draws_states_from_the_shipped_posterior(shipped, tmp_path, monkeypatch):
+    pd.testing.assert_frame_equal(posterior_module.draw(7, 3), shipped.draw(7, 3))
+    monkeypatch.setattr(posterior_module, "SHIPPED_DIR", tmp_path / "none")
+    with pytest.raises(LookupError, match="no posterior is shipped"):
+        posterior_module.draw(7, 3)

@@ -92,7 +92,14 @@ def posterior_draw():
     draw = getattr(module, "draw", None)
     if not callable(draw):
         raise AnalysisError(f"--parameters posterior: {POSTERIOR_MODULE} has no function draw(n, seed)")
-    return draw
+
+    def checked(n: int, seed: int) -> pd.DataFrame:
+        try:
+            return draw(n, seed)
+        except LookupError as exc:
+            raise AnalysisError(f"--parameters posterior: {exc}; use --parameters default") from None
+
+    return checked
 
 
 def states_table(spec: RobustnessSpec) -> pd.DataFrame:

@@ -124,3 +124,12 @@ def shipped_median() -> dict[str, float]:
     """Posterior medians of the calibrated parameters of the shipped posterior ({} if none is shipped)."""
     post = shipped()
     return post.median() if post is not None else {}
+
+
+def draw(n: int, seed: int) -> pd.DataFrame:
+    """`n` parameter sets from the shipped posterior (the states of `run.py robustness --parameters posterior`);
+    LookupError when no posterior is shipped."""
+    posterior = shipped()
+    if posterior is None:
+        raise LookupError(f"no posterior is shipped ({SHIPPED_DIR / SAMPLE_FILE}; docs/calibration.md)")
+    return posterior.draw(n, seed)
