@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import logging
 import sys
 import time
 from dataclasses import replace
@@ -241,9 +240,6 @@ def _calibrate(args: argparse.Namespace, command: list[str], run_fn) -> int:
             headline = outputs.write_report(folder, problem, settings, posterior,
                                             dask_map(client) if client else serial_map, draws)
         except KeyboardInterrupt:
-            # the Dask client's pending gathers end with AllExit when the cluster closes; asyncio would print each
-            # as "Task exception was never retrieved" with a traceback: the interruption is reported below instead
-            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
             session.update(seconds=round(time.perf_counter() - started, 1), evaluations_run=sampler.evaluations_run,
                            interrupted=outputs.now())
             session.setdefault("abc_seconds", session["seconds"])
