@@ -385,8 +385,8 @@ def base_paths():
 
 
 def test_services_by_residence_raise_urbanization_in_2035_and_2050(base_paths):
-    # a smaller effect than the seed noise of 5 000 households by 2050 (paired differences of single seeds range
-    # from about -0.2 to +0.9 pp there): 8 seeds, the baseline's four more added to the shared four
+    # by 2050 the effect is of the order of the seed noise of 5 000 households (2050, paired: seeds 1-4 +0.06 pp,
+    # seeds 5-8 +0.64 pp): 8 seeds, the baseline's four more added to the shared four
     more = (5, 6, 7, 8)
     base = (base_paths * len(SEEDS) + years(baseline(), seeds=more) * len(more)) / (len(SEEDS) + len(more))
     reform = years(baseline(services_by_residence=1.0), seeds=SEEDS + more)
