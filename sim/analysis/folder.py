@@ -68,14 +68,7 @@ class AnalysisFolder(Folder):
 def new_manifest(kind: str, *, command: Sequence[str] | None, engine: str, workers: int | None,
                  scheduler: str | None, settings: Mapping[str, Any]) -> dict[str, Any]:
     """A manifest with the common head (command, versions, git, engine) and the analysis' own settings."""
-    versions = software_versions()
-    from importlib import metadata
-
-    for dist in ("SALib", "ema_workbench"):
-        try:
-            versions[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            versions[dist] = None
+    versions = software_versions(extra=("SALib", "ema_workbench"))
     return {"format": FORMAT_VERSION, "kind": kind, "command": command_line(command), "cwd": str(Path.cwd()),
             "created": now(), "versions": versions, "git": git_state(),
             "engine": engine_entry(engine, workers, scheduler), **settings, "status": "running", "history": []}

@@ -4,11 +4,11 @@ hash of the `sim/` Python sources), the method settings, the software versions a
 from __future__ import annotations
 
 import hashlib
-import platform
-import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from ..ensemble.manifest import git_state, software_versions
 
 SIM_DIR = Path(__file__).resolve().parents[1]
 
@@ -30,33 +30,8 @@ def sources_sha256(root: Path = SIM_DIR) -> str:
     return digest.hexdigest()
 
 
-def git_commit(where: Path = SIM_DIR) -> dict[str, Any] | None:
-    """HEAD commit and whether tracked files differ from it (None outside a git checkout)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=10)
-        if head.returncode != 0:
-            return None
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=where,
-                               capture_output=True, text=True, timeout=10)
-        return {"commit": head.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
 def code_version() -> dict[str, Any]:
-    return {"git": git_commit(), "sim_sources_sha256": sources_sha256()}
-
-
-def software() -> dict[str, str | None]:
-    from importlib import metadata
-
-    out: dict[str, str | None] = {"python": platform.python_version()}
-    for dist in ("chengxiang", "pyabc", "mesa", "numpy", "pandas", "numba", "dask", "distributed"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = None
-    return out
+    return {"git": git_state(SIM_DIR), "sim_sources_sha256": sources_sha256()}
 
 
 def data_files(paths: Iterable[Path | str]) -> dict[str, str]:
@@ -78,7 +53,7 @@ def build(*, data: Iterable[Path | str], settings: Mapping[str, Any], runtime: M
         "method": "ABC-SMC (pyabc), deterministic seeded sampler (sim.calibration.sampler)",
         "data_sha256": data_files(data),
         "code": code_version(),
-        "software": software(),
+        "software": software_versions(extra=("pyabc", "numba")),
         "settings": dict(settings),
         "calibrated_parameters": list(calibrated),
         "runtime": dict(runtime),

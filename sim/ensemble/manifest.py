@@ -24,11 +24,12 @@ def now() -> str:
     return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def software_versions() -> dict[str, str | None]:
+def software_versions(extra: Sequence[str] = ()) -> dict[str, str | None]:
+    """Python and the versions of the packages a result depends on (and of `extra` ones; None if not installed)."""
     from importlib import metadata
 
     out: dict[str, str | None] = {"python": platform.python_version()}
-    for dist in ("chengxiang", "mesa", "numpy", "pandas", "pyarrow", "dask", "distributed", "matplotlib"):
+    for dist in ("chengxiang", "mesa", "numpy", "pandas", "pyarrow", "dask", "distributed", "matplotlib", *extra):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
