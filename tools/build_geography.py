@@ -1,10 +1,12 @@
 #!/usr/bin/env python
 """Rebuild the package's geography tables (`sim/data/geography/`) from the original census tables.
 
-    python tools/build_geography.py --source ../shared/data/geography [--out sim/data/geography]
+    python tools/build_geography.py --source DIR [--out sim/data/geography]
 
-`--source` is the folder holding the originals (`cn_units_2020.csv`, `cn_prefectures_2010_2020.csv`,
-`LICENSE-census-MIT.txt`; their README gives sources and licences). The package itself never reads that folder:
+`--source` is a folder holding the originals (`cn_units_2020.csv`, `cn_prefectures_2010_2020.csv`,
+`LICENSE-census-MIT.txt`), made from Dong, Du & Liu's county and city tables of the 2010 and 2020 censuses
+("Mapping Evolving Population Geography in China", github.com/leiii/census, MIT licence) with seat coordinates
+from "Vonng/adcode" (CC BY 4.0); `sim/data/geography/README.md` gives every source and licence. The package itself never reads that folder:
 it reads only what this script writes. The output is deterministic (same input, same bytes); a test checks that
 the shipped tables equal what this script makes when the originals are available.
 
