@@ -36,6 +36,7 @@ _jit = numba.njit(cache=True, nogil=True, boundscheck=False)
 # the results do not depend on the number of threads. `use_threads(1)` in processes that share the cores.
 _jit_parallel = numba.njit(cache=True, nogil=True, boundscheck=False, parallel=True)
 NEG_INF = -np.inf
+LOGIT_CHUNK = 4096  # rows per task of `choose_logit`
 
 
 @_jit_parallel
@@ -471,28 +472,30 @@ def choose_logit(u, uniforms):
     u + Gumbel noise, with one exp per option instead of two logs). -inf columns are never chosen."""
     n, m = u.shape
     choice = np.empty(n, np.int64)
-    for i in numba.prange(n):
+    chunks = (n + LOGIT_CHUNK - 1) // LOGIT_CHUNK
+    for c in numba.prange(chunks):  # a weights buffer per chunk of rows, not per row
         weights = np.empty(m)
-        top = NEG_INF
-        for t in range(m):
-            if u[i, t] > top:
-                top = u[i, t]
-        total = 0.0
-        for t in range(m):
-            v = u[i, t]
-            e = np.exp(v - top) if v != NEG_INF else 0.0
-            weights[t] = e
-            total += e
-        target = uniforms[i] * total
-        acc = 0.0
-        arg = 0
-        for t in range(m):
-            acc += weights[t]
-            if weights[t] > 0.0:
-                arg = t
-                if acc > target:
-                    break
-        choice[i] = arg
+        for i in range(c * LOGIT_CHUNK, min(n, (c + 1) * LOGIT_CHUNK)):
+            top = NEG_INF
+            for t in range(m):
+                if u[i, t] > top:
+                    top = u[i, t]
+            total = 0.0
+            for t in range(m):
+                v = u[i, t]
+                e = np.exp(v - top) if v != NEG_INF else 0.0
+                weights[t] = e
+                total += e
+            target = uniforms[i] * total
+            acc = 0.0
+            arg = 0
+            for t in range(m):
+                acc += weights[t]
+                if weights[t] > 0.0:
+                    arg = t
+                    if acc > target:
+                        break
+            choice[i] = arg
     return choice
 
 
